@@ -1,0 +1,24 @@
+# Sourced by scripts/test and scripts/demo: makes .venv with bootgate and its extras installed.
+# Safe to run any number of times; it reinstalls only when pyproject.toml changed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv="$root/.venv"
+python=${PYTHON:-python3}
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "setup: creating $venv"
+    "$python" -m venv "$venv"
+fi
+
+stamp="$venv/.bootgate-stamp"
+want=$(cat "$root/pyproject.toml" "$root/scripts/_setup.sh" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing bootgate[all,dev] into $venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    "$venv/bin/python" -m pip install --quiet -e "$root[all,dev]"
+    echo "$want" > "$stamp"
+fi
+
+export PATH="$venv/bin:$PATH"
+cd "$root"

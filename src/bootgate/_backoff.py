@@ -1,0 +1,124 @@
+"""Retry policies: pure arithmetic on attempts, delays and deadlines, with an injected RNG."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ._errors import ConfigError
+
+Jitter = Literal["equal", "full", "none"]
+_JITTERS = ("equal", "full", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """How a node retries: exponential backoff with jitter, bounded by attempts and a deadline.
+
+    After failed attempt n (1-based) the next delay is drawn from [c/2, c] ("equal" jitter, the
+    default for waits: low detection latency, still spreads a herd), [0, c] ("full") or exactly c
+    ("none"), where c = min(cap, initial * multiplier ** (n - 1)). No delay ever ends past the
+    deadline, counted from the first attempt. `attempts` and `deadline` may not both be None:
+    retrying forever has to be asked for with an explicit, large bound.
+    """
+
+    attempts: int | None = None
+    deadline: float | None = 60.0
+    initial: float = 0.05
+    cap: float = 0.25
+    multiplier: float = 2.0
+    jitter: Jitter = "equal"
+    attempt_timeout: float | None = 3.0
+
+    def __post_init__(self) -> None:
+        if self.attempts is not None and self.attempts < 1:
+            raise ConfigError(f"retry attempts must be at least 1, got {self.attempts}")
+        if self.attempts is None and self.deadline is None:
+            raise ConfigError("a retry policy needs attempts or a deadline; both are None")
+        for name in ("deadline", "initial", "cap", "attempt_timeout"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise ConfigError(f"retry {name} must be a non-negative number, got {value!r}")
+        if not (math.isfinite(self.multiplier) and self.multiplier >= 1):
+            raise ConfigError(f"retry multiplier must be >= 1, got {self.multiplier!r}")
+        if self.jitter not in _JITTERS:
+            raise ConfigError(f"retry jitter must be one of {_JITTERS}, got {self.jitter!r}")
+
+    def ceiling(self, attempt: int) -> float:
+        """The un-jittered delay after failed attempt `attempt` (1-based)."""
+        exponent = min(max(attempt - 1, 0), 1024)
+        try:
+            grown = self.initial * self.multiplier**exponent
+        except OverflowError:
+            grown = math.inf
+        return min(self.cap, grown)
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """A jittered delay after failed attempt `attempt`, ignoring attempts and deadline."""
+        ceiling = self.ceiling(attempt)
+        if self.jitter == "equal":
+            return rng.uniform(ceiling / 2, ceiling)
+        if self.jitter == "full":
+            return rng.uniform(0.0, ceiling)
+        return ceiling
+
+    def next_delay(self, attempt: int, elapsed: float, rng: random.Random) -> float | None:
+        """The delay before attempt `attempt + 1`, or None when the policy says stop.
+
+        `elapsed` is the time since the first attempt began. The delay is clipped so that it
+        ends at the deadline at the latest; at or past the deadline the answer is None.
+        """
+        if self.attempts is not None and attempt >= self.attempts:
+            return None
+        delay = self.delay(attempt, rng)
+        if self.deadline is not None:
+            remaining = self.deadline - elapsed
+            if remaining <= 0:
+                return None
+            delay = min(delay, remaining)
+        return delay
+
+    def attempt_budget(self, elapsed: float) -> float | None:
+        """How long the next attempt may take: its own timeout, clipped to the deadline."""
+        if self.deadline is None:
+            return self.attempt_timeout
+        remaining = max(self.deadline - elapsed, 0.0)
+        if self.attempt_timeout is None:
+            return remaining
+        return min(self.attempt_timeout, remaining)
+
+    def but(
+        self,
+        *,
+        attempts: int | None | Literal["keep"] = "keep",
+        deadline: float | None | Literal["keep"] = "keep",
+        initial: float | None = None,
+        cap: float | None = None,
+        jitter: Jitter | None = None,
+        attempt_timeout: float | None | Literal["keep"] = "keep",
+    ) -> Retry:
+        """A copy with some fields changed ("keep" / None leaves a field as it is)."""
+        changes: dict[str, object] = {}
+        if attempts != "keep":
+            changes["attempts"] = attempts
+        if deadline != "keep":
+            changes["deadline"] = deadline
+        if attempt_timeout != "keep":
+            changes["attempt_timeout"] = attempt_timeout
+        if initial is not None:
+            changes["initial"] = initial
+        if cap is not None:
+            changes["cap"] = cap
+        if jitter is not None:
+            changes["jitter"] = jitter
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+#: Waits on external dependencies: fast to notice, gentle on the dependency.
+WAIT_RETRY = Retry()
+
+#: Steps of the graph: a few spread-out attempts, no per-attempt timeout, no deadline.
+STEP_RETRY = Retry(attempts=3, deadline=None, initial=0.1, cap=5.0, jitter="full",
+                   attempt_timeout=None)

@@ -1,0 +1,141 @@
+"""The one time seam: everything in bootgate that reads time or waits goes through a Clock.
+
+Production code uses `SystemClock`; tests use `FakeClock`, whose time moves only when told to
+(or, inside `autojump()`, whenever every task is blocked), so logic tests never sleep for real.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import ContextManager, Protocol
+
+import anyio
+import anyio.lowlevel
+
+
+class Clock(Protocol):
+    """What bootgate needs from time: a monotonic reading, a sleep, and a timeout scope."""
+
+    def now(self) -> float:
+        """Return monotonic seconds; only differences between readings mean anything."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` of this clock's time (a checkpoint when it is zero or less)."""
+        ...
+
+    def move_on_after(self, seconds: float | None) -> ContextManager[anyio.CancelScope]:
+        """A cancel scope that cancels itself after `seconds` of this clock's time (None: never)."""
+        ...
+
+
+class SystemClock:
+    """The real clock: `time.monotonic` and anyio's own sleeps and deadlines."""
+
+    def now(self) -> float:
+        """Return `time.monotonic()`."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep for real."""
+        await anyio.sleep(max(seconds, 0.0))
+
+    def move_on_after(self, seconds: float | None) -> ContextManager[anyio.CancelScope]:
+        """Return `anyio.move_on_after(seconds)`."""
+        return anyio.move_on_after(seconds)
+
+
+class _Timer:
+    __slots__ = ("active", "callback", "deadline")
+
+    def __init__(self, deadline: float, callback: Callable[[], None]) -> None:
+        self.deadline = deadline
+        self.callback = callback
+        self.active = True
+
+
+class FakeClock:
+    """A clock for tests: time stands still until `advance()`, or jumps while in `autojump()`."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+        self._timers: list[tuple[float, int, _Timer]] = []
+        self._seq = itertools.count()
+        self._new_timer: anyio.Event | None = None
+
+    def now(self) -> float:
+        """Return the fake time."""
+        return self._now
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until the fake time has advanced by `seconds`."""
+        if seconds <= 0:
+            await anyio.lowlevel.checkpoint()
+            return
+        woken = anyio.Event()
+        timer = self._add(seconds, woken.set)
+        try:
+            await woken.wait()
+        finally:
+            timer.active = False
+
+    @contextmanager
+    def move_on_after(self, seconds: float | None) -> Iterator[anyio.CancelScope]:
+        """A cancel scope that is cancelled once the fake time has advanced by `seconds`."""
+        scope = anyio.CancelScope()
+        timer = None if seconds is None else self._add(seconds, scope.cancel)
+        try:
+            with scope:
+                yield scope
+        finally:
+            if timer is not None:
+                timer.active = False
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward by `seconds`, firing every timer that falls due on the way."""
+        if seconds < 0:
+            raise ValueError("a clock cannot go backwards")
+        target = self._now + seconds
+        while self._timers and self._timers[0][0] <= target:
+            deadline, _, timer = heapq.heappop(self._timers)
+            if timer.active:
+                self._now = max(self._now, deadline)
+                timer.active = False
+                timer.callback()
+        self._now = target
+
+    @asynccontextmanager
+    async def autojump(self) -> AsyncIterator[FakeClock]:
+        """Within this block, whenever every task is blocked, jump to the next timer."""
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._jump_forever)
+            try:
+                yield self
+            finally:
+                tg.cancel_scope.cancel()
+
+    async def _jump_forever(self) -> None:
+        while True:
+            await anyio.wait_all_tasks_blocked()
+            deadline = self._next_deadline()
+            if deadline is None:
+                self._new_timer = anyio.Event()
+                await self._new_timer.wait()
+            else:
+                self.advance(deadline - self._now)
+
+    def _next_deadline(self) -> float | None:
+        while self._timers and not self._timers[0][2].active:
+            heapq.heappop(self._timers)
+        return self._timers[0][0] if self._timers else None
+
+    def _add(self, seconds: float, callback: Callable[[], None]) -> _Timer:
+        timer = _Timer(self._now + seconds, callback)
+        heapq.heappush(self._timers, (timer.deadline, next(self._seq), timer))
+        if self._new_timer is not None:
+            self._new_timer.set()
+        return timer

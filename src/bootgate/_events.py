@@ -1,0 +1,89 @@
+"""Instrumentation: every change is an Event handed to hooks; logging is the default sink."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from ._state import NodeStatus
+
+logger = logging.getLogger("bootgate")
+
+
+class EventKind(StrEnum):
+    """What happened."""
+
+    ATTEMPT = "attempt"
+    """A node begins an attempt (a step runs, a dependency is probed)."""
+    RETRY = "retry"
+    """An attempt failed and another is scheduled."""
+    READY = "ready"
+    FAILED = "failed"
+    DEGRADED = "degraded"
+    BLOCKED = "blocked"
+    LOST = "lost"
+    """A dependency that was ready stopped answering: readiness is lowered."""
+    PROGRESS = "progress"
+    OVER_BUDGET = "over_budget"
+    """A node is still not ready when its time budget ran out (a warning, not a failure)."""
+    BOOT_READY = "boot_ready"
+    BOOT_FAILED = "boot_failed"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    TEARDOWN_FAILED = "teardown_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened during startup or shutdown, with the node as it is now."""
+
+    service: str
+    kind: EventKind
+    at_s: float
+    """Seconds since the boot began."""
+    node: NodeStatus | None = None
+    message: str = ""
+
+
+class Hook(Protocol):
+    """Receives every event, synchronously, on the event loop: keep it quick, never block."""
+
+    def __call__(self, event: Event) -> None:
+        """Handle one event."""
+        ...
+
+
+_LEVELS = {
+    EventKind.ATTEMPT: logging.DEBUG,
+    EventKind.PROGRESS: logging.DEBUG,
+    EventKind.RETRY: logging.INFO,
+    EventKind.READY: logging.INFO,
+    EventKind.BOOT_READY: logging.INFO,
+    EventKind.STOPPING: logging.INFO,
+    EventKind.STOPPED: logging.INFO,
+    EventKind.DEGRADED: logging.WARNING,
+    EventKind.LOST: logging.WARNING,
+    EventKind.OVER_BUDGET: logging.WARNING,
+    EventKind.FAILED: logging.ERROR,
+    EventKind.BLOCKED: logging.ERROR,
+    EventKind.BOOT_FAILED: logging.ERROR,
+    EventKind.TEARDOWN_FAILED: logging.ERROR,
+}
+
+
+class LoggingHook:
+    """The default hook: one log line per event on the "bootgate" logger (progress at DEBUG)."""
+
+    def __init__(self, log: logging.Logger = logger) -> None:
+        self._log = log
+
+    def __call__(self, event: Event) -> None:
+        """Log `event` at a level fitting its kind."""
+        level = _LEVELS.get(event.kind, logging.INFO)
+        if not self._log.isEnabledFor(level):
+            return
+        who = f"{event.service}/{event.node.name}" if event.node else event.service
+        self._log.log(level, "%s %s %s", who, event.kind.value, event.message,
+                      extra={"bootgate_event": event})

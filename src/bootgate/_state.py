@@ -1,0 +1,308 @@
+"""What startup looks like at one instant: phases, progress, immutable snapshots, subscriptions.
+
+The runner writes node changes into a `StateStore`; everyone else reads `Status` snapshots. A
+snapshot is built at most once per change and shared, so reading the status is O(1) between
+changes, and writing never waits for readers: subscribers are handed the latest snapshot when
+they ask for it, so a slow one skips intermediate snapshots instead of holding up startup.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Literal
+
+import anyio
+
+from ._duration import format_duration
+
+
+class Phase(StrEnum):
+    """Where a node is in its life. Transitions are driven by the runner only."""
+
+    PENDING = "pending"
+    """Waiting for its requirements to become ready."""
+    WAITING = "waiting"
+    """A dependency being probed (at startup, or again after it was lost)."""
+    STARTING = "starting"
+    """A step's attempt is running."""
+    RETRYING = "retrying"
+    """An attempt failed; the next one is scheduled (`next_retry_s`)."""
+    READY = "ready"
+    DEGRADED = "degraded"
+    """An optional node that failed: reported as a warning, not blocking readiness."""
+    FAILED = "failed"
+    """Gave up: out of attempts or deadline, timed out for good, or a permanent error."""
+    BLOCKED = "blocked"
+    """A requirement failed, so this node will never run (`reason` names both ends)."""
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+
+
+#: Phases in which a node counts as done for its dependents and for readiness.
+SETTLED_OK = frozenset({Phase.READY, Phase.DEGRADED})
+#: Phases in which a node has given up for good.
+SETTLED_BAD = frozenset({Phase.FAILED, Phase.BLOCKED})
+
+NodeKind = Literal["step", "dependency"]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A step's own account of its work: "16/25 Migration0016", with percent and ETA."""
+
+    done: float
+    total: float | None
+    message: str = ""
+    percent: float | None = None
+    eta_s: float | None = None
+
+    def text(self) -> str:
+        """"16/25 Migration0016" or "16 Migration0016" when the total is unknown."""
+        count = f"{self.done:g}/{self.total:g}" if self.total is not None else f"{self.done:g}"
+        return f"{count} {self.message}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStatus:
+    """One node in one snapshot. Times are seconds since the boot began (`Status.at_s` scale)."""
+
+    name: str
+    kind: NodeKind
+    requires: tuple[str, ...] = ()
+    phase: Phase = Phase.PENDING
+    optional: bool = False
+    critical: bool = False
+    target: str | None = None
+    """For dependencies: the target with secrets shown as ***."""
+    attempts: int = 0
+    started_s: float | None = None
+    ready_s: float | None = None
+    duration_s: float | None = None
+    progress: Progress | None = None
+    error: str | None = None
+    """The last error, redacted."""
+    next_retry_s: float | None = None
+    budget_s: float | None = None
+    over_budget: bool = False
+    reason: str | None = None
+    """Why the node is blocked, degraded or failed, naming both ends where there are two."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the node is ready (or degraded, which is how an optional node fails)."""
+        return self.phase in SETTLED_OK
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """An immutable snapshot of the whole startup. `seq` grows by one with each change."""
+
+    service: str
+    seq: int
+    at_s: float
+    """When this snapshot was taken, in seconds since the boot began."""
+    began_wall: float
+    """Unix time at which the boot began: add it to any `*_s` field to get a wall time."""
+    nodes: Mapping[str, NodeStatus]
+    """Every node, in start order."""
+    ready: bool
+    """True when every required node is ready and the service is not shutting down."""
+    started: bool
+    """True once startup completed (every required node ready once); never goes back."""
+    live: bool
+    """False only when a critical node failed for good."""
+    stopping: bool
+    failed: bool
+    """True when startup can no longer complete: a required node failed or is blocked."""
+    _blocking: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def health(self) -> Literal["pass", "warn", "fail"]:
+        """health+json vocabulary: pass when ready and nothing degraded, warn, or fail."""
+        if not self.ready:
+            return "fail"
+        if any(n.phase is Phase.DEGRADED or n.over_budget for n in self.nodes.values()):
+            return "warn"
+        return "pass"
+
+    def blocking(self) -> tuple[str, ...]:
+        """Why the service is not ready: one chain per root cause, e.g.
+
+        "providers ← default_tenant ← migrations ← db: connection refused, attempt 7, next in 0.4 s"
+        """
+        chains = self._blocking
+        if chains is None:
+            chains = _blocking_chains(self)
+            object.__setattr__(self, "_blocking", chains)
+        return chains
+
+
+def _blocking_chains(status: Status) -> tuple[str, ...]:
+    if status.ready:
+        return ()
+    if status.stopping:
+        return ("shutting down",)
+    nodes = status.nodes
+    dependents: dict[str, list[str]] = {name: [] for name in nodes}
+    for node in nodes.values():
+        for req in node.requires:
+            dependents[req].append(node.name)
+
+    def matters(name: str, seen: set[str]) -> bool:
+        # A node blocks readiness if it, or something downstream still waiting on it, is required.
+        if not nodes[name].optional:
+            return True
+        seen.add(name)
+        return any(d not in seen and not nodes[d].ok and matters(d, seen) for d in dependents[name])
+
+    chains = []
+    for node in nodes.values():
+        if node.ok or node.phase is Phase.BLOCKED:
+            continue
+        if not all(nodes[r].ok for r in node.requires) or not matters(node.name, set()):
+            continue
+        chain = [node.name]
+        cursor = node.name
+        while True:
+            waiting = [d for d in dependents[cursor] if not nodes[d].ok and d not in chain]
+            if not waiting:
+                break
+            required = [d for d in waiting if not nodes[d].optional]
+            cursor = (required or waiting)[0]
+            chain.append(cursor)
+        chains.append(" ← ".join(reversed(chain)) + ": " + _cause(node, status.at_s))
+    return tuple(chains)
+
+
+def _cause(node: NodeStatus, now_s: float) -> str:
+    if node.phase in (Phase.WAITING, Phase.RETRYING) and node.error:
+        text = f"{node.error}, attempt {node.attempts}"
+        if node.next_retry_s is not None:
+            text += f", next in {max(node.next_retry_s - now_s, 0.0):.1f} s"
+        return text
+    if node.phase is Phase.STARTING:
+        text = "running"
+        if node.progress is not None:
+            text += " " + node.progress.text()
+            if node.progress.eta_s is not None:
+                text += f", ETA {format_duration(node.progress.eta_s)}"
+        elif node.attempts > 1:
+            text += f", attempt {node.attempts}"
+        return text
+    if node.phase is Phase.FAILED:
+        return f"failed: {node.reason or node.error or 'unknown error'}"
+    return node.phase.value
+
+
+class StateStore:
+    """The runner's writable view of startup; hands out shared immutable snapshots."""
+
+    def __init__(self, service: str, nodes: Iterable[NodeStatus], now: float) -> None:
+        self.service = service
+        self._nodes: dict[str, NodeStatus] = {n.name: n for n in nodes}
+        self._began = now
+        self._began_wall = time.time()
+        self._now = now
+        self._seq = 0
+        self._unready = sum(1 for n in self._nodes.values() if self._counts_unready(n))
+        self._failed_required = 0
+        self._dead_critical = 0
+        self.started = False
+        self.stopping = False
+        self.closed = False
+        self._snapshot: Status | None = None
+        self._changed: anyio.Event | None = None
+
+    @property
+    def ready(self) -> bool:
+        """True when every required node is ready and the service is not shutting down."""
+        return self._unready == 0 and not self.stopping and not self.closed
+
+    def node(self, name: str) -> NodeStatus:
+        """The current state of one node."""
+        return self._nodes[name]
+
+    def elapsed(self, now: float) -> float:
+        """`now` (a clock reading) as seconds since the boot began."""
+        return now - self._began
+
+    def update(self, name: str, now: float, **changes: object) -> NodeStatus:
+        """Replace fields of node `name` (a new immutable NodeStatus) and publish the change."""
+        old = self._nodes[name]
+        new = replace(old, **changes)  # type: ignore[arg-type]
+        self._nodes[name] = new
+        self._unready += self._counts_unready(new) - self._counts_unready(old)
+        self._failed_required += self._counts_failed(new) - self._counts_failed(old)
+        self._dead_critical += self._counts_dead(new) - self._counts_dead(old)
+        self._publish(now)
+        return new
+
+    def set_flags(self, now: float, *, stopping: bool | None = None, closed: bool | None = None
+                  ) -> None:
+        """Mark the service as shutting down or finished, and publish the change."""
+        if stopping is not None:
+            self.stopping = stopping
+        if closed is not None:
+            self.closed = closed
+        self._publish(now)
+
+    def snapshot(self) -> Status:
+        """The current Status; the same object until the next change."""
+        if self._snapshot is None:
+            self._snapshot = Status(
+                service=self.service,
+                seq=self._seq,
+                at_s=self._now - self._began,
+                began_wall=self._began_wall,
+                nodes=MappingProxyType(dict(self._nodes)),
+                ready=self.ready,
+                started=self.started,
+                live=self._dead_critical == 0,
+                stopping=self.stopping,
+                failed=self._failed_required > 0,
+            )
+        return self._snapshot
+
+    async def subscribe(self) -> AsyncIterator[Status]:
+        """Yield the current snapshot, then each newer one; ends after the store is closed.
+
+        A slow consumer gets the latest snapshot when it asks, skipping any in between.
+        """
+        seen = -1
+        while True:
+            snapshot = self.snapshot()
+            if snapshot.seq != seen:
+                seen = snapshot.seq
+                yield snapshot
+                continue
+            if self.closed:
+                return
+            if self._changed is None:
+                self._changed = anyio.Event()
+            await self._changed.wait()
+
+    def _publish(self, now: float) -> None:
+        if self._unready == 0 and not self.stopping:
+            self.started = True
+        self._now = now
+        self._seq += 1
+        self._snapshot = None
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    @staticmethod
+    def _counts_unready(node: NodeStatus) -> int:
+        return int(not node.optional and node.phase not in SETTLED_OK)
+
+    @staticmethod
+    def _counts_failed(node: NodeStatus) -> int:
+        return int(not node.optional and node.phase in SETTLED_BAD)
+
+    @staticmethod
+    def _counts_dead(node: NodeStatus) -> int:
+        return int(node.critical and node.phase is Phase.FAILED)
