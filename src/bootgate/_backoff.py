@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from ._errors import ConfigError
@@ -89,36 +89,11 @@ class Retry:
             return remaining
         return min(self.attempt_timeout, remaining)
 
-    def but(
-        self,
-        *,
-        attempts: int | None | Literal["keep"] = "keep",
-        deadline: float | None | Literal["keep"] = "keep",
-        initial: float | None = None,
-        cap: float | None = None,
-        jitter: Jitter | None = None,
-        attempt_timeout: float | None | Literal["keep"] = "keep",
-    ) -> Retry:
-        """A copy with some fields changed ("keep" / None leaves a field as it is)."""
-        changes: dict[str, object] = {}
-        if attempts != "keep":
-            changes["attempts"] = attempts
-        if deadline != "keep":
-            changes["deadline"] = deadline
-        if attempt_timeout != "keep":
-            changes["attempt_timeout"] = attempt_timeout
-        if initial is not None:
-            changes["initial"] = initial
-        if cap is not None:
-            changes["cap"] = cap
-        if jitter is not None:
-            changes["jitter"] = jitter
-        return replace(self, **changes)  # type: ignore[arg-type]
-
 
 #: Waits on external dependencies: fast to notice, gentle on the dependency.
 WAIT_RETRY = Retry()
 
 #: Steps of the graph: a few spread-out attempts, no per-attempt timeout, no deadline.
-STEP_RETRY = Retry(attempts=3, deadline=None, initial=0.1, cap=5.0, jitter="full",
-                   attempt_timeout=None)
+STEP_RETRY = Retry(
+    attempts=3, deadline=None, initial=0.1, cap=5.0, jitter="full", attempt_timeout=None
+)

@@ -11,10 +11,25 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import ContextManager, Protocol
+from types import TracebackType
+from typing import Protocol
 
 import anyio
 import anyio.lowlevel
+
+
+class TimeoutScope(Protocol):
+    """A context manager around a cancel scope that may swallow its own cancellation."""
+
+    def __enter__(self) -> anyio.CancelScope: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> bool: ...
 
 
 class Clock(Protocol):
@@ -28,7 +43,7 @@ class Clock(Protocol):
         """Wait `seconds` of this clock's time (a checkpoint when it is zero or less)."""
         ...
 
-    def move_on_after(self, seconds: float | None) -> ContextManager[anyio.CancelScope]:
+    def move_on_after(self, seconds: float | None) -> TimeoutScope:
         """A cancel scope that cancels itself after `seconds` of this clock's time (None: never)."""
         ...
 
@@ -44,7 +59,7 @@ class SystemClock:
         """Sleep for real."""
         await anyio.sleep(max(seconds, 0.0))
 
-    def move_on_after(self, seconds: float | None) -> ContextManager[anyio.CancelScope]:
+    def move_on_after(self, seconds: float | None) -> TimeoutScope:
         """Return `anyio.move_on_after(seconds)`."""
         return anyio.move_on_after(seconds)
 

@@ -1,4 +1,4 @@
-"""Parsing durations written by people: "250ms", "2s", "1m30s", "1h", or a bare number of seconds."""
+"""Durations written by people: "250ms", "2s", "1m30s", "1h", or a bare number of seconds."""
 
 from __future__ import annotations
 

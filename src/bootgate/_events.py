@@ -85,5 +85,6 @@ class LoggingHook:
         if not self._log.isEnabledFor(level):
             return
         who = f"{event.service}/{event.node.name}" if event.node else event.service
-        self._log.log(level, "%s %s %s", who, event.kind.value, event.message,
-                      extra={"bootgate_event": event})
+        self._log.log(
+            level, "%s: %s", who, event.message or event.kind.value, extra={"bootgate_event": event}
+        )

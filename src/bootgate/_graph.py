@@ -108,4 +108,4 @@ def _find_cycle(requires: Mapping[str, tuple[str, ...]], stuck: set[str]) -> lis
         index[current] = len(path)
         path.append(current)
         current = next(req for req in requires[current] if req in stuck)
-    return [*path[index[current]:], current]
+    return [*path[index[current] :], current]

@@ -61,7 +61,7 @@ class Progress:
     eta_s: float | None = None
 
     def text(self) -> str:
-        """"16/25 Migration0016" or "16 Migration0016" when the total is unknown."""
+        """ "16/25 Migration0016" or "16 Migration0016" when the total is unknown."""
         count = f"{self.done:g}/{self.total:g}" if self.total is not None else f"{self.done:g}"
         return f"{count} {self.message}".strip()
 
@@ -222,6 +222,11 @@ class StateStore:
         """True when every required node is ready and the service is not shutting down."""
         return self._unready == 0 and not self.stopping and not self.closed
 
+    @property
+    def failed(self) -> bool:
+        """True when a required node failed or is blocked: startup can no longer complete."""
+        return self._failed_required > 0
+
     def node(self, name: str) -> NodeStatus:
         """The current state of one node."""
         return self._nodes[name]
@@ -241,8 +246,9 @@ class StateStore:
         self._publish(now)
         return new
 
-    def set_flags(self, now: float, *, stopping: bool | None = None, closed: bool | None = None
-                  ) -> None:
+    def set_flags(
+        self, now: float, *, stopping: bool | None = None, closed: bool | None = None
+    ) -> None:
         """Mark the service as shutting down or finished, and publish the change."""
         if stopping is not None:
             self.stopping = stopping

@@ -37,5 +37,11 @@ def apply(policy: Retry) -> Retry:
     attempts = _active.attempts
     if policy.attempts is not None:
         attempts = min(attempts, policy.attempts)
-    return Retry(attempts=attempts, deadline=None, initial=0.0, cap=0.0, jitter="none",
-                 attempt_timeout=policy.attempt_timeout)
+    return Retry(
+        attempts=attempts,
+        deadline=None,
+        initial=0.0,
+        cap=0.0,
+        jitter="none",
+        attempt_timeout=policy.attempt_timeout,
+    )

@@ -1,0 +1,331 @@
+"""`Boot`: declare a service's startup graph, run it, and ask how it is going."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, TypeVar, overload
+
+import anyio
+
+from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
+from ._calls import takes_argument
+from ._clock import Clock, SystemClock
+from ._duration import parse_duration
+from ._errors import ConfigError, StartupTimeout
+from ._events import Hook, LoggingHook
+from ._probe import Probe, ProbeResult
+from ._runner import NodeSpec, Runner
+from ._state import Status
+
+F = TypeVar("F", bound=Callable[..., Any])
+Duration = str | float | int
+
+
+class Node:
+    """A handle on a declared node; pass it (or its name) in another node's `requires`."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class Step(Node):
+    """A step declared with `@boot.step`; calling it calls the original function."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        super().__init__(name)
+        self.fn = fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the step's function directly (handy in unit tests of the step itself)."""
+        return self.fn(*args, **kwargs)
+
+
+class Dependency(Node):
+    """An external dependency declared with `boot.dependency`; `target` is shown redacted."""
+
+    __slots__ = ("probe", "target")
+
+    def __init__(self, name: str, target: str, probe: Probe) -> None:
+        super().__init__(name)
+        self.target = target
+        self.probe = probe
+
+
+class _CallableProbe:
+    """Adapts a plain `async def check() -> ProbeResult` to the Probe protocol."""
+
+    def __init__(self, fn: Callable[[], Awaitable[ProbeResult]], display: str) -> None:
+        self._fn = fn
+        self._display = display
+
+    @property
+    def display(self) -> str:
+        return self._display
+
+    async def __call__(self) -> ProbeResult:
+        return await self._fn()
+
+
+def _probe_for(target: str) -> Probe:
+    # Imported on first use: only string targets need the probe registry and its drivers.
+    probes = importlib.import_module("bootgate.probes")
+    probe: Probe = probes.probe_for(target)
+    return probe
+
+
+def _seconds(value: Duration | None, what: str) -> float | None:
+    return None if value is None else parse_duration(value, what=what)
+
+
+class Boot:
+    """A service's startup graph: steps and dependencies, run in dependency order.
+
+    `clock` is the time seam (tests pass a FakeClock); `hooks` receive every Event (default: one
+    LoggingHook on the "bootgate" logger); `grace` bounds the whole teardown at shutdown; `rng`
+    seeds the retry jitter.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        clock: Clock | None = None,
+        hooks: Iterable[Hook] | None = None,
+        grace: Duration = 10.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self.clock: Clock = clock or SystemClock()
+        self._hooks: list[Hook] = [LoggingHook()] if hooks is None else list(hooks)
+        self._grace = parse_duration(grace, what="grace")
+        self._rng = rng or random.Random()
+        self._specs: list[NodeSpec] = []
+        self._runner: Runner | None = None
+        self._launched = False
+        self._stack: AsyncExitStack | None = None
+
+    # -- declaring ----------------------------------------------------------------------------
+
+    def dependency(
+        self,
+        name: str,
+        target: str | Probe | Callable[[], Awaitable[ProbeResult]],
+        *,
+        requires: Iterable[Node | str] = (),
+        retry: Retry = WAIT_RETRY,
+        optional: bool = False,
+        critical: bool = False,
+        recheck: Duration | None = 5.0,
+        fail_fast: bool = True,
+        budget: Duration | None = None,
+    ) -> Dependency:
+        """Declare an external dependency, waited for with `retry` and re-probed every `recheck`.
+
+        `target` is a URL such as "postgres://app:secret@db:5432/app" (its scheme picks the
+        probe; drivers are extras), a Probe, or an `async def () -> Ready | Transient | Permanent`.
+        """
+        probe: Probe
+        if isinstance(target, str):
+            probe = _probe_for(target)
+        elif isinstance(target, Probe):
+            probe = target
+        else:
+            probe = _CallableProbe(target, name)
+        spec = NodeSpec(
+            name=name,
+            kind="dependency",
+            action=probe,
+            requires=self._names(requires),
+            retry=retry,
+            budget=_seconds(budget, f"{name}: budget"),
+            optional=optional,
+            critical=critical,
+            recheck=_seconds(recheck, f"{name}: recheck"),
+            fail_fast=fail_fast,
+            target=probe.display,
+        )
+        self._add(spec)
+        return Dependency(name, probe.display, probe)
+
+    @overload
+    def step(self, fn: F, /) -> Step: ...
+
+    @overload
+    def step(
+        self,
+        fn: None = None,
+        /,
+        *,
+        name: str | None = None,
+        requires: Iterable[Node | str] = (),
+        retry: Retry = STEP_RETRY,
+        timeout: Duration | None = None,
+        budget: Duration | None = None,
+        optional: bool = False,
+        critical: bool = False,
+    ) -> Callable[[F], Step]: ...
+
+    def step(
+        self,
+        fn: F | None = None,
+        /,
+        *,
+        name: str | None = None,
+        requires: Iterable[Node | str] = (),
+        retry: Retry = STEP_RETRY,
+        timeout: Duration | None = None,
+        budget: Duration | None = None,
+        optional: bool = False,
+        critical: bool = False,
+    ) -> Step | Callable[[F], Step]:
+        """Declare a step: a sync or async function, or a generator (setup, yield, teardown).
+
+        Use bare (`@boot.step`) or with options. The function gets a StepContext if it takes an
+        argument. `timeout` limits each attempt; `budget` only warns when exceeded; an
+        `optional` step that fails degrades the service instead of blocking readiness; a
+        `critical` step that fails makes /livez fail too.
+        """
+
+        def declare(function: F) -> Step:
+            step_name = name or getattr(function, "__name__", None)
+            if not step_name:
+                raise ConfigError(f"{function!r} has no __name__; pass name=")
+            spec = NodeSpec(
+                name=step_name,
+                kind="step",
+                action=function,
+                requires=self._names(requires),
+                retry=retry,
+                timeout=_seconds(timeout, f"{step_name}: timeout"),
+                budget=_seconds(budget, f"{step_name}: budget"),
+                optional=optional,
+                critical=critical,
+                takes_context=takes_argument(function),
+            )
+            self._add(spec)
+            return Step(step_name, function)
+
+        return declare if fn is None else declare(fn)
+
+    def add_hook(self, hook: Hook) -> None:
+        """Send every future event to `hook` as well."""
+        self._hooks.append(hook)
+
+    # -- asking -------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """True when every required node is ready and the service is not shutting down. O(1)."""
+        return self._runner is not None and self._launched and self._runner.store.ready
+
+    def status(self) -> Status:
+        """The current immutable snapshot (all nodes pending before the first run)."""
+        return (self._runner or self._current()).store.snapshot()
+
+    def subscribe(self) -> AsyncIterator[Status]:
+        """Async iterator of snapshots: the current one, then each change (latest only if slow).
+
+        It ends when the run it follows has shut down.
+        """
+        return (self._runner or self._current()).store.subscribe()
+
+    def mark_stopping(self) -> None:
+        """Drop readiness now, before teardown: the first act of a graceful shutdown."""
+        if self._runner is not None and self._launched:
+            self._runner.mark_stopping()
+
+    # -- running ------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def running(
+        self, *, wait: bool = True, timeout: Duration | None = None
+    ) -> AsyncIterator[Status]:
+        """Run the graph for the duration of the block; tear down in reverse order on exit.
+
+        With `wait` (the default) the block is entered once the service is ready, and
+        StartupError is raised instead if it cannot become ready (after tearing down what
+        started); `timeout` bounds that wait (StartupTimeout). With `wait=False` the block is
+        entered at once while startup goes on (an HTTP server answering probes meanwhile).
+        """
+        limit = _seconds(timeout, "timeout")
+        runner = self._current()
+        if self._launched:
+            raise ConfigError(f"{self.name} is already running")
+        self._launched = True
+        failure: Exception | None = None
+        async with anyio.create_task_group() as tg:
+            runner.launch(tg)
+            try:
+                if wait:
+                    with self.clock.move_on_after(limit):
+                        await runner.settled.wait()
+                    if not runner.settled.is_set():
+                        failure = StartupTimeout(f"{self.name} startup", limit or 0.0)
+                    elif not runner.store.ready:
+                        failure = runner.startup_error()
+                if failure is None:
+                    yield runner.store.snapshot()
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await runner.shutdown()
+        if failure is not None:
+            raise failure
+
+    async def start(self, *, wait: bool = True, timeout: Duration | None = None) -> Status:
+        """Enter `running()` without a block; pair with `stop()` in the same task."""
+        stack = AsyncExitStack()
+        status = await stack.enter_async_context(self.running(wait=wait, timeout=timeout))
+        self._stack = stack
+        return status
+
+    async def stop(self) -> None:
+        """Leave what `start()` entered: drop readiness, cancel, tear down in reverse order."""
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _current(self) -> Runner:
+        runner = self._runner
+        if runner is None or (self._launched and runner.store.closed):
+            runner = Runner(
+                self.name,
+                self._specs,
+                clock=self.clock,
+                hooks=self._hooks,
+                rng=self._rng,
+                grace=self._grace,
+            )
+            self._runner = runner
+            self._launched = False
+        return runner
+
+    def _add(self, spec: NodeSpec) -> None:
+        if self._launched and self._runner is not None and not self._runner.store.closed:
+            raise ConfigError(f"cannot add {spec.name!r}: {self.name} is running")
+        self._specs.append(spec)
+        self._runner = None
+        self._launched = False
+
+    @staticmethod
+    def _names(requires: Iterable[Node | str]) -> tuple[str, ...]:
+        names: list[str] = []
+        for item in requires:
+            if isinstance(item, Node):
+                names.append(item.name)
+            elif isinstance(item, str):
+                names.append(item)
+            else:
+                raise ConfigError(f"requires= takes node handles or names, got {item!r}")
+        return tuple(names)
