@@ -15,6 +15,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from ._clock import offloaded
 from ._errors import PermanentError
 
 
@@ -58,7 +59,10 @@ async def call_plain(style: Style, fn: Callable[..., Any], args: tuple[Any, ...]
     """Run an async or sync function to completion; sync ones in a worker thread."""
     if style is Style.ASYNC:
         return await fn(*args)
-    result = await anyio.to_thread.run_sync(functools.partial(fn, *args), abandon_on_cancel=True)
+    with offloaded():
+        result = await anyio.to_thread.run_sync(
+            functools.partial(fn, *args), abandon_on_cancel=True
+        )
     if inspect.isawaitable(result):
         result = await result
     return result
@@ -133,7 +137,8 @@ class Holder:
                 return await agen.__anext__()
             except StopAsyncIteration:
                 return _DONE
-        return await anyio.to_thread.run_sync(_next_or_done, gen, abandon_on_cancel=True)
+        with offloaded():
+            return await anyio.to_thread.run_sync(_next_or_done, gen, abandon_on_cancel=True)
 
     async def _close(self, gen: Any) -> None:
         with anyio.CancelScope(shield=True):

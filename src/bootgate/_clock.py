@@ -17,6 +17,20 @@ from typing import Protocol
 import anyio
 import anyio.lowlevel
 
+_offloaded = 0
+"""How many worker-thread calls are running now; a fake clock must not jump over real work."""
+
+
+@contextmanager
+def offloaded() -> Iterator[None]:
+    """Mark a span in which a worker thread does real work (see FakeClock.autojump)."""
+    global _offloaded
+    _offloaded += 1
+    try:
+        yield
+    finally:
+        _offloaded -= 1
+
 
 class TimeoutScope(Protocol):
     """A context manager around a cancel scope that may swallow its own cancellation."""
@@ -126,16 +140,25 @@ class FakeClock:
     @asynccontextmanager
     async def autojump(self) -> AsyncIterator[FakeClock]:
         """Within this block, whenever every task is blocked, jump to the next timer."""
+        failure: Exception | None = None
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._jump_forever)
             try:
                 yield self
+            except Exception as exc:  # re-raised below, outside the task group, unwrapped
+                failure = exc
             finally:
                 tg.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
 
     async def _jump_forever(self) -> None:
         while True:
             await anyio.wait_all_tasks_blocked()
+            if _offloaded:
+                # Tasks wait on a worker thread doing real work: let it finish before jumping.
+                await anyio.sleep(0.0005)
+                continue
             deadline = self._next_deadline()
             if deadline is None:
                 self._new_timer = anyio.Event()

@@ -113,7 +113,7 @@ class Runner:
 
     def startup_error(self) -> StartupError:
         """The error `running()` raises when startup can no longer complete."""
-        reasons = self.store.snapshot().blocking()
+        reasons = self.store.snapshot().failures()
         return StartupError(self.service, reasons)
 
     def mark_stopping(self) -> None:
@@ -412,7 +412,7 @@ class Runner:
             self._emit(EventKind.BOOT_READY, None, "ready")
         elif self.store.failed:
             self.settled.set()
-            self._emit(EventKind.BOOT_FAILED, None, "; ".join(self.store.snapshot().blocking()))
+            self._emit(EventKind.BOOT_FAILED, None, "; ".join(self.store.snapshot().failures()))
 
     def _cancel_budget(self, name: str) -> None:
         scope = self._scopes.pop(f"{name}\0budget", None)

@@ -136,15 +136,19 @@ class Status:
         """
         chains = self._blocking
         if chains is None:
-            chains = _blocking_chains(self)
+            chains = _blocking_chains(self, failed_only=False)
             object.__setattr__(self, "_blocking", chains)
         return chains
 
+    def failures(self) -> tuple[str, ...]:
+        """The chains of `blocking()` whose root cause has failed for good."""
+        return _blocking_chains(self, failed_only=True)
 
-def _blocking_chains(status: Status) -> tuple[str, ...]:
+
+def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
     if status.ready:
         return ()
-    if status.stopping:
+    if status.stopping and not failed_only:
         return ("shutting down",)
     nodes = status.nodes
     dependents: dict[str, list[str]] = {name: [] for name in nodes}
@@ -162,6 +166,8 @@ def _blocking_chains(status: Status) -> tuple[str, ...]:
     chains = []
     for node in nodes.values():
         if node.ok or node.phase is Phase.BLOCKED:
+            continue
+        if failed_only and node.phase is not Phase.FAILED:
             continue
         if not all(nodes[r].ok for r in node.requires) or not matters(node.name, set()):
             continue

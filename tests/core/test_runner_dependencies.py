@@ -1,0 +1,162 @@
+"""Dependencies: waiting with backoff, failing fast, deadlines, runtime loss and return."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+import pytest
+
+from bootgate import (
+    EventKind,
+    Permanent,
+    Phase,
+    ProbeResult,
+    Ready,
+    Retry,
+    StartupError,
+    Transient,
+)
+
+from .helpers import fake_boot
+
+pytestmark = pytest.mark.anyio
+
+
+def scripted(answers: Sequence[ProbeResult]) -> Callable[[], Awaitable[ProbeResult]]:
+    """A probe that gives these answers in turn, then repeats the last one."""
+    calls = iter(answers)
+    last: list[ProbeResult] = [answers[-1]]
+
+    async def probe() -> ProbeResult:
+        last[0] = next(calls, last[0])
+        return last[0]
+
+    return probe
+
+
+async def test_waits_with_backoff_until_the_dependency_answers() -> None:
+    """Three refusals, then ready: four attempts, equal-jitter delays, dependents start after."""
+    boot, clock, events = fake_boot()
+    refused = Transient("connection refused")
+    db = boot.dependency("db", scripted([refused, refused, refused, Ready()]), recheck=None)
+    started: list[float] = []
+
+    @boot.step(requires=[db])
+    async def migrations() -> None:
+        started.append(clock.now())
+
+    async with clock.autojump(), boot.running() as status:
+        assert status.nodes["db"].attempts == 4
+    # equal jitter: 25-50 ms, 50-100 ms, 100-200 ms
+    assert 0.175 <= started[0] <= 0.35
+    assert events.kinds("db").count(EventKind.RETRY) == 3
+
+
+async def test_chain_while_waiting_names_attempts_and_next_retry() -> None:
+    """While refused, the status says what blocks readiness down to the attempt count."""
+    boot, clock, _ = fake_boot()
+    db = boot.dependency("db", scripted([Transient("connection refused")]), recheck=None)
+    boot.step(name="migrations", requires=[db])(lambda: None)
+    async with clock.autojump(), boot.running(wait=False):
+        await clock.sleep(1)
+        (chain,) = boot.status().blocking()
+    assert chain.startswith("migrations ← db: connection refused, attempt ")
+    assert ", next in 0." in chain
+
+
+async def test_permanent_answers_fail_fast() -> None:
+    """Bad credentials fail on the first attempt with the probe's reason."""
+    boot, clock, _ = fake_boot()
+    boot.dependency("db", scripted([Permanent("password authentication failed")]))
+    with pytest.raises(StartupError, match="db: failed: password authentication failed"):
+        async with clock.autojump(), boot.running():
+            pass
+    assert boot.status().nodes["db"].attempts == 1
+    assert clock.now() == 0
+
+
+async def test_no_fail_fast_keeps_retrying_permanent_answers() -> None:
+    """With fail_fast=False a permanent answer is retried like a transient one."""
+    boot, clock, _ = fake_boot()
+    answers = [Permanent("database does not exist"), Permanent("database does not exist"), Ready()]
+    boot.dependency("db", scripted(answers), fail_fast=False, recheck=None)
+    async with clock.autojump(), boot.running() as status:
+        assert status.nodes["db"].attempts == 3
+
+
+async def test_gives_up_at_the_deadline() -> None:
+    """A dependency that never answers fails once the wait deadline has passed, not later."""
+    boot, clock, _ = fake_boot()
+    boot.dependency("db", scripted([Transient("connection refused")]), retry=Retry(deadline=10))
+    with pytest.raises(StartupError, match=r"connection refused \(gave up after \d+ attempts"):
+        async with clock.autojump(), boot.running():
+            pass
+    assert clock.now() == pytest.approx(10)
+
+
+async def test_retry_after_is_honoured() -> None:
+    """A Retry-After hint longer than the backoff delay is waited out."""
+    boot, clock, _ = fake_boot()
+    boot.dependency("api", scripted([Transient("HTTP 503", retry_after=5), Ready()]), recheck=None)
+    async with clock.autojump(), boot.running():
+        assert clock.now() == 5
+
+
+async def test_a_hanging_probe_is_bounded_by_the_attempt_timeout() -> None:
+    """A probe that never returns counts as a transient failure after attempt_timeout."""
+    boot, clock, _ = fake_boot()
+    calls: list[float] = []
+
+    async def hangs() -> ProbeResult:
+        calls.append(clock.now())
+        if len(calls) == 1:
+            await clock.sleep(3600)
+        return Ready()
+
+    boot.dependency("db", hangs, recheck=None)
+    async with clock.autojump(), boot.running():
+        pass
+    assert calls[1] >= 3.0
+    assert calls[1] <= 3.05
+
+
+async def test_probe_exceptions_are_transient() -> None:
+    """A probe that raises is treated as not ready yet, with the exception as the reason."""
+    boot, clock, _ = fake_boot()
+    calls: list[int] = []
+
+    async def buggy() -> ProbeResult:
+        calls.append(1)
+        if len(calls) < 2:
+            raise OSError("network unreachable")
+        return Ready()
+
+    boot.dependency("db", buggy, recheck=None)
+    async with clock.autojump(), boot.running() as status:
+        assert status.nodes["db"].attempts == 2
+
+
+async def test_lost_dependency_lowers_readiness_and_its_return_restores_it() -> None:
+    """After startup, a failing re-probe makes the service not ready; success makes it ready."""
+    boot, clock, events = fake_boot()
+    up = [True]
+
+    async def probe() -> ProbeResult:
+        return Ready() if up[0] else Transient("connection refused")
+
+    boot.dependency("db", probe, recheck="5s")
+    async with clock.autojump(), boot.running():
+        assert boot.ready
+        up[0] = False
+        await clock.sleep(5.5)
+        assert not boot.ready
+        status = boot.status()
+        assert status.started
+        assert status.nodes["db"].phase is Phase.WAITING
+        assert status.blocking()[0].startswith("db: connection refused, attempt ")
+        up[0] = True
+        await clock.sleep(1)
+        assert boot.ready
+    kinds = events.kinds("db")
+    assert kinds.count(EventKind.LOST) == 1
+    assert kinds.count(EventKind.READY) == 2
