@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import bootgate
 
 SRC = Path(bootgate.__file__).parent
@@ -38,8 +40,14 @@ def test_all_is_sorted_and_every_name_exists() -> None:
     assert list(bootgate.__all__) == sorted(bootgate.__all__, key=kind)
     for name in bootgate.__all__:
         assert getattr(bootgate, name) is not None
-    public = {n for n in vars(bootgate) if not n.startswith("_") and n[0].isupper()}
-    assert public <= set(bootgate.__all__)
+    assert set(bootgate._MODULES) == set(bootgate.__all__)
+    assert set(dir(bootgate)) >= set(bootgate.__all__)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    """The lazy front door still says no to names it does not have."""
+    with pytest.raises(AttributeError, match="no attribute 'Bot'"):
+        _ = bootgate.Bot  # type: ignore[attr-defined]
 
 
 def test_every_public_name_has_a_docstring() -> None:

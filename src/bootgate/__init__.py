@@ -1,26 +1,91 @@
-"""bootgate: services that start in the right order and say ready only when they are."""
+"""bootgate: services that start in the right order and say ready only when they are.
 
-from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
-from ._boot import Boot, Dependency, Node, Step
-from ._clock import Clock, FakeClock, SystemClock
-from ._context import StepContext
-from ._duration import format_duration, parse_duration
-from ._errors import (
-    BootgateError,
-    ConfigError,
-    CycleError,
-    DuplicateNameError,
-    GraphError,
-    MissingExtraError,
-    PermanentError,
-    StartupError,
-    StartupTimeout,
-    UnknownDependencyError,
-)
-from ._events import Event, EventKind, Hook, LoggingHook
-from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
-from ._redact import redact
-from ._state import NodeStatus, Phase, Progress, Status
+The names below load their modules on first use, so `import bootgate` costs next to nothing
+and a command-line path that needs only a few of them (e.g. `bootgate check tcp://...`) never
+imports the engine or anyio.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
+    from ._boot import Boot, Dependency, Node, Step
+    from ._clock import Clock, FakeClock, SystemClock
+    from ._context import StepContext
+    from ._duration import format_duration, parse_duration
+    from ._errors import (
+        BootgateError,
+        ConfigError,
+        CycleError,
+        DuplicateNameError,
+        GraphError,
+        MissingExtraError,
+        PermanentError,
+        StartupError,
+        StartupTimeout,
+        UnknownDependencyError,
+    )
+    from ._events import Event, EventKind, Hook, LoggingHook
+    from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
+    from ._redact import redact
+    from ._state import NodeStatus, Phase, Progress, Status
+
+_MODULES = {
+    "STEP_RETRY": "_backoff",
+    "WAIT_RETRY": "_backoff",
+    "Boot": "_boot",
+    "BootgateError": "_errors",
+    "Clock": "_clock",
+    "ConfigError": "_errors",
+    "CycleError": "_errors",
+    "Dependency": "_boot",
+    "DuplicateNameError": "_errors",
+    "Event": "_events",
+    "EventKind": "_events",
+    "FakeClock": "_clock",
+    "GraphError": "_errors",
+    "Hook": "_events",
+    "LoggingHook": "_events",
+    "MissingExtraError": "_errors",
+    "Node": "_boot",
+    "NodeStatus": "_state",
+    "Permanent": "_probe",
+    "PermanentError": "_errors",
+    "Phase": "_state",
+    "Probe": "_probe",
+    "ProbeResult": "_probe",
+    "Progress": "_state",
+    "Ready": "_probe",
+    "Retry": "_backoff",
+    "StartupError": "_errors",
+    "StartupTimeout": "_errors",
+    "Status": "_state",
+    "Step": "_boot",
+    "StepContext": "_context",
+    "SystemClock": "_clock",
+    "Transient": "_probe",
+    "UnknownDependencyError": "_errors",
+    "format_duration": "_duration",
+    "parse_duration": "_duration",
+    "redact": "_redact",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bootgate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bootgate.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "STEP_RETRY",

@@ -44,6 +44,12 @@ def style_of(fn: Callable[..., Any]) -> Style:
 
 def takes_argument(fn: Callable[..., Any]) -> bool:
     """True if `fn` can be called with one positional argument (the StepContext)."""
+    if inspect.isfunction(fn):  # the common case, without building a Signature
+        code = fn.__code__
+        if code.co_flags & inspect.CO_VARARGS:
+            return True
+        required = code.co_argcount - len(fn.__defaults__ or ())
+        return code.co_argcount >= 1 and required <= 1
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):

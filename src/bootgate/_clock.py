@@ -87,6 +87,31 @@ class _Timer:
         self.active = True
 
 
+class _FakeTimeout:
+    """A cancel scope whose deadline is a FakeClock timer, removed when the scope is left."""
+
+    def __init__(self, clock: FakeClock, seconds: float | None) -> None:
+        self._clock = clock
+        self._seconds = seconds
+        self._scope = anyio.CancelScope()
+        self._timer: _Timer | None = None
+
+    def __enter__(self) -> anyio.CancelScope:
+        if self._seconds is not None:
+            self._timer = self._clock._add(self._seconds, self._scope.cancel)
+        return self._scope.__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        if self._timer is not None:
+            self._timer.active = False
+        return self._scope.__exit__(exc_type, exc, tb)
+
+
 class FakeClock:
     """A clock for tests: time stands still until `advance()`, or jumps while in `autojump()`."""
 
@@ -112,17 +137,9 @@ class FakeClock:
         finally:
             timer.active = False
 
-    @contextmanager
-    def move_on_after(self, seconds: float | None) -> Iterator[anyio.CancelScope]:
+    def move_on_after(self, seconds: float | None) -> TimeoutScope:
         """A cancel scope that is cancelled once the fake time has advanced by `seconds`."""
-        scope = anyio.CancelScope()
-        timer = None if seconds is None else self._add(seconds, scope.cancel)
-        try:
-            with scope:
-                yield scope
-        finally:
-            if timer is not None:
-                timer.active = False
+        return _FakeTimeout(self, seconds)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by `seconds`, firing every timer that falls due on the way."""

@@ -6,8 +6,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import anyio.from_thread
-
 
 class StepContext:
     """Handed to a step's function on each attempt (if the function takes an argument)."""
@@ -38,6 +36,8 @@ class StepContext:
         if threading.get_ident() == self._loop_thread:
             self._report(done, total, message)
         else:
+            import anyio.from_thread  # only sync steps in worker threads need it
+
             anyio.from_thread.run_sync(self._report, done, total, message)
 
     def result(self, name: str) -> Any:

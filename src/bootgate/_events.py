@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ._state import NodeStatus
 
-logger = logging.getLogger("bootgate")
+if TYPE_CHECKING:
+    import logging
+
+# Log levels by number: logging itself is imported only once a LoggingHook is made.
+_DEBUG, _INFO, _WARNING, _ERROR = 10, 20, 30, 40
+
+
+def get_logger() -> logging.Logger:
+    """The "bootgate" logger."""
+    import logging
+
+    return logging.getLogger("bootgate")
 
 
 class EventKind(StrEnum):
@@ -56,32 +66,32 @@ class Hook(Protocol):
 
 
 _LEVELS = {
-    EventKind.ATTEMPT: logging.DEBUG,
-    EventKind.PROGRESS: logging.DEBUG,
-    EventKind.RETRY: logging.INFO,
-    EventKind.READY: logging.INFO,
-    EventKind.BOOT_READY: logging.INFO,
-    EventKind.STOPPING: logging.INFO,
-    EventKind.STOPPED: logging.INFO,
-    EventKind.DEGRADED: logging.WARNING,
-    EventKind.LOST: logging.WARNING,
-    EventKind.OVER_BUDGET: logging.WARNING,
-    EventKind.FAILED: logging.ERROR,
-    EventKind.BLOCKED: logging.ERROR,
-    EventKind.BOOT_FAILED: logging.ERROR,
-    EventKind.TEARDOWN_FAILED: logging.ERROR,
+    EventKind.ATTEMPT: _DEBUG,
+    EventKind.PROGRESS: _DEBUG,
+    EventKind.RETRY: _INFO,
+    EventKind.READY: _INFO,
+    EventKind.BOOT_READY: _INFO,
+    EventKind.STOPPING: _INFO,
+    EventKind.STOPPED: _INFO,
+    EventKind.DEGRADED: _WARNING,
+    EventKind.LOST: _WARNING,
+    EventKind.OVER_BUDGET: _WARNING,
+    EventKind.FAILED: _ERROR,
+    EventKind.BLOCKED: _ERROR,
+    EventKind.BOOT_FAILED: _ERROR,
+    EventKind.TEARDOWN_FAILED: _ERROR,
 }
 
 
 class LoggingHook:
     """The default hook: one log line per event on the "bootgate" logger (progress at DEBUG)."""
 
-    def __init__(self, log: logging.Logger = logger) -> None:
-        self._log = log
+    def __init__(self, log: logging.Logger | None = None) -> None:
+        self._log = log or get_logger()
 
     def __call__(self, event: Event) -> None:
         """Log `event` at a level fitting its kind."""
-        level = _LEVELS.get(event.kind, logging.INFO)
+        level = _LEVELS.get(event.kind, _INFO)
         if not self._log.isEnabledFor(level):
             return
         who = f"{event.service}/{event.node.name}" if event.node else event.service

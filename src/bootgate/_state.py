@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 import anyio
 
@@ -209,12 +209,17 @@ class StateStore:
 
     def __init__(self, service: str, nodes: Iterable[NodeStatus], now: float) -> None:
         self.service = service
+        # Writes touch a plain dict per node; the immutable NodeStatus is built when read, once
+        # per change, so a startup nobody is watching pays for no snapshots at all.
         self._nodes: dict[str, NodeStatus] = {n.name: n for n in nodes}
+        self._fields: dict[str, dict[str, Any]] = {
+            name: {f: getattr(n, f) for f in _NODE_FIELDS} for name, n in self._nodes.items()
+        }
         self._began = now
         self._began_wall = time.time()
         self._now = now
         self._seq = 0
-        self._unready = sum(1 for n in self._nodes.values() if self._counts_unready(n))
+        self._unready = sum(_unready(n.optional, n.phase) for n in self._nodes.values())
         self._failed_required = 0
         self._dead_critical = 0
         self.started = False
@@ -235,22 +240,28 @@ class StateStore:
 
     def node(self, name: str) -> NodeStatus:
         """The current state of one node."""
-        return self._nodes[name]
+        node = self._nodes.get(name)
+        if node is None:
+            node = self._nodes[name] = NodeStatus(**self._fields[name])
+        return node
 
     def elapsed(self, now: float) -> float:
         """`now` (a clock reading) as seconds since the boot began."""
         return now - self._began
 
-    def update(self, name: str, now: float, **changes: object) -> NodeStatus:
-        """Replace fields of node `name` (a new immutable NodeStatus) and publish the change."""
-        old = self._nodes[name]
-        new = replace(old, **changes)  # type: ignore[arg-type]
-        self._nodes[name] = new
-        self._unready += self._counts_unready(new) - self._counts_unready(old)
-        self._failed_required += self._counts_failed(new) - self._counts_failed(old)
-        self._dead_critical += self._counts_dead(new) - self._counts_dead(old)
+    def update(self, name: str, now: float, **changes: Any) -> None:
+        """Change fields of node `name` and publish the change."""
+        fields = self._fields[name]
+        old_phase = fields["phase"]
+        fields.update(changes)
+        self._nodes.pop(name, None)
+        new_phase = fields["phase"]
+        if new_phase is not old_phase:
+            optional, critical = fields["optional"], fields["critical"]
+            self._unready += _unready(optional, new_phase) - _unready(optional, old_phase)
+            self._failed_required += _failed(optional, new_phase) - _failed(optional, old_phase)
+            self._dead_critical += _dead(critical, new_phase) - _dead(critical, old_phase)
         self._publish(now)
-        return new
 
     def set_flags(
         self, now: float, *, stopping: bool | None = None, closed: bool | None = None
@@ -270,7 +281,7 @@ class StateStore:
                 seq=self._seq,
                 at_s=self._now - self._began,
                 began_wall=self._began_wall,
-                nodes=MappingProxyType(dict(self._nodes)),
+                nodes=MappingProxyType({name: self.node(name) for name in self._fields}),
                 ready=self.ready,
                 started=self.started,
                 live=self._dead_critical == 0,
@@ -307,14 +318,17 @@ class StateStore:
             self._changed.set()
             self._changed = None
 
-    @staticmethod
-    def _counts_unready(node: NodeStatus) -> int:
-        return int(not node.optional and node.phase not in SETTLED_OK)
 
-    @staticmethod
-    def _counts_failed(node: NodeStatus) -> int:
-        return int(not node.optional and node.phase in SETTLED_BAD)
+_NODE_FIELDS = tuple(f.name for f in fields(NodeStatus))
 
-    @staticmethod
-    def _counts_dead(node: NodeStatus) -> int:
-        return int(node.critical and node.phase is Phase.FAILED)
+
+def _unready(optional: bool, phase: Phase) -> int:
+    return int(not optional and phase not in SETTLED_OK)
+
+
+def _failed(optional: bool, phase: Phase) -> int:
+    return int(not optional and phase in SETTLED_BAD)
+
+
+def _dead(critical: bool, phase: Phase) -> int:
+    return int(critical and phase is Phase.FAILED)

@@ -78,7 +78,8 @@ async def test_permanent_answers_fail_fast() -> None:
 async def test_no_fail_fast_keeps_retrying_permanent_answers() -> None:
     """With fail_fast=False a permanent answer is retried like a transient one."""
     boot, clock, _ = fake_boot()
-    answers = [Permanent("database does not exist"), Permanent("database does not exist"), Ready()]
+    missing = Permanent("database does not exist")
+    answers: list[ProbeResult] = [missing, missing, Ready()]
     boot.dependency("db", scripted(answers), fail_fast=False, recheck=None)
     async with clock.autojump(), boot.running() as status:
         assert status.nodes["db"].attempts == 3
@@ -149,7 +150,7 @@ async def test_lost_dependency_lowers_readiness_and_its_return_restores_it() -> 
         assert boot.ready
         up[0] = False
         await clock.sleep(5.5)
-        assert not boot.ready
+        assert not boot.status().ready
         status = boot.status()
         assert status.started
         assert status.nodes["db"].phase is Phase.WAITING

@@ -150,7 +150,7 @@ async def test_start_and_stop_split_running_for_frameworks_with_two_hooks() -> N
         assert boot.ready
         await boot.stop()
     assert torn == ["pool"]
-    assert not boot.ready
+    assert not boot.status().ready
     assert boot.status().nodes["pool"].phase is Phase.STOPPED
 
 

@@ -1,0 +1,69 @@
+"""`import bootgate` against `import anyio` in the same interpreter and venv.
+
+Each line is the median over fresh interpreters of `python -c "import X"`; the difference is
+what bootgate's own modules add. `-X importtime` then lists bootgate's modules by self time.
+
+    .venv/bin/python benchmarks/import_time.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+
+def wall(code: str, runs: int) -> float:
+    """Median wall time in seconds of `python -c code` over `runs` fresh interpreters."""
+    samples = []
+    for _ in range(runs):
+        begin = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        samples.append(time.perf_counter() - begin)
+    return statistics.median(samples)
+
+
+def own_modules_us(runs: int) -> tuple[float, list[tuple[str, int]]]:
+    """Median total self time of bootgate's modules (µs), and the modules of the last run."""
+    totals = []
+    rows: list[tuple[str, int]] = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import bootgate"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        rows = [
+            (m.group(3).strip(), int(m.group(1)))
+            for m in re.finditer(r"import time:\s+(\d+) \|\s+(\d+) \|(.*)", out)
+            if m.group(3).strip().startswith("bootgate")
+        ]
+        totals.append(sum(us for _, us in rows))
+    return statistics.median(totals), rows
+
+
+def main() -> None:
+    """Print the medians, the difference, and bootgate's module list."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    bare = wall("pass", runs)
+    anyio_ = wall("import anyio", runs)
+    boot = wall("import bootgate", runs)
+    own, rows = own_modules_us(runs)
+    print(f"median of {runs} fresh interpreters ({sys.version.split()[0]})")
+    print(f"python -c pass             {bare * 1000:7.1f} ms")
+    print(f"python -c 'import anyio'    {anyio_ * 1000:7.1f} ms")
+    print(f"python -c 'import bootgate' {boot * 1000:7.1f} ms")
+    print(f"bootgate over anyio (wall)  {(boot - anyio_) * 1000:7.1f} ms")
+    print(f"bootgate's own modules (-X importtime self time) {own / 1000:.1f} ms:")
+    for name, us in sorted(rows, key=lambda r: -r[1]):
+        print(f"    {name:<24} {us:>6} µs")
+
+
+if __name__ == "__main__":
+    main()
