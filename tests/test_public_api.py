@@ -47,7 +47,7 @@ def test_all_is_sorted_and_every_name_exists() -> None:
 def test_unknown_names_raise_attribute_error() -> None:
     """The lazy front door still says no to names it does not have."""
     with pytest.raises(AttributeError, match="no attribute 'Bot'"):
-        _ = bootgate.Bot  # type: ignore[attr-defined]
+        _ = bootgate.Bot
 
 
 def test_every_public_name_has_a_docstring() -> None:
