@@ -8,9 +8,11 @@ imports the engine or anyio.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing would cost more than the rest
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
     from ._boot import Boot, Dependency, Node, Step
     from ._clock import Clock, FakeClock, SystemClock

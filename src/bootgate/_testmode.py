@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ._backoff import Retry
 
-
-@dataclass(frozen=True, slots=True)
-class _TestMode:
-    attempts: int
-
-
-_active: _TestMode | None = None
+_attempts: int | None = None
+"""The attempt cap while test mode is on; None while it is off."""
 
 
 def set_active(attempts: int | None) -> int | None:
     """Switch test mode on with `attempts` (None switches it off); return the previous value."""
-    global _active
-    previous = None if _active is None else _active.attempts
+    global _attempts
     if attempts is not None and attempts < 1:
         raise ValueError(f"test mode attempts must be at least 1, got {attempts}")
-    _active = None if attempts is None else _TestMode(attempts)
+    previous, _attempts = _attempts, attempts
     return previous
 
 
 def active_attempts() -> int | None:
     """The attempt cap of the active test mode, or None when test mode is off."""
-    return None if _active is None else _active.attempts
+    return _attempts
 
 
 def apply(policy: Retry) -> Retry:
     """The policy as test mode runs it: no delays, attempts capped, no deadline to wait out."""
-    if _active is None:
+    if _attempts is None:
         return policy
-    attempts = _active.attempts
-    if policy.attempts is not None:
-        attempts = min(attempts, policy.attempts)
+    attempts = _attempts if policy.attempts is None else min(_attempts, policy.attempts)
     return Retry(
         attempts=attempts,
         deadline=None,
