@@ -251,6 +251,21 @@ class StateStore:
 
     def update(self, name: str, now: float, **changes: Any) -> None:
         """Change fields of node `name` and publish the change."""
+        self._apply(name, changes)
+        self._publish(now)
+
+    def update_many(self, names: Iterable[str], now: float, **changes: Any) -> None:
+        """Change the same fields of several nodes, published as one change."""
+        for name in names:
+            self._apply(name, changes)
+        self._publish(now)
+
+    def phase(self, name: str) -> Phase:
+        """The current phase of one node, without building its NodeStatus."""
+        phase: Phase = self._fields[name]["phase"]
+        return phase
+
+    def _apply(self, name: str, changes: dict[str, Any]) -> None:
         fields = self._fields[name]
         old_phase = fields["phase"]
         fields.update(changes)
@@ -261,7 +276,6 @@ class StateStore:
             self._unready += _unready(optional, new_phase) - _unready(optional, old_phase)
             self._failed_required += _failed(optional, new_phase) - _failed(optional, old_phase)
             self._dead_critical += _dead(critical, new_phase) - _dead(critical, old_phase)
-        self._publish(now)
 
     def set_flags(
         self, now: float, *, stopping: bool | None = None, closed: bool | None = None
