@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar, overload
@@ -280,6 +281,36 @@ class Boot:
                     await runner.shutdown()
         if failure is not None:
             raise failure
+
+    async def serve(
+        self,
+        main: Callable[[], Awaitable[object]] | None = None,
+        *,
+        signals: Iterable[signal.Signals] = (signal.SIGINT, signal.SIGTERM),
+    ) -> None:
+        """Run until `main()` returns (or forever without one) or until one of `signals` arrives.
+
+        On a signal, readiness drops first, then waiting steps are cancelled and what started is
+        torn down in reverse order, as when leaving `running()`. For scripts and workers; an
+        ASGI server runs the boot from its lifespan instead.
+        """
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._stop_on_signal, tuple(signals), tg.cancel_scope)
+            async with self.running():
+                if main is None:
+                    await anyio.sleep_forever()
+                else:
+                    await main()
+            tg.cancel_scope.cancel()
+
+    async def _stop_on_signal(
+        self, signals: tuple[signal.Signals, ...], scope: anyio.CancelScope
+    ) -> None:
+        with anyio.open_signal_receiver(*signals) as received:
+            async for _ in received:
+                self.mark_stopping()
+                scope.cancel()
+                return
 
     async def start(self, *, wait: bool = True, timeout: Duration | None = None) -> Status:
         """Enter `running()` without a block; pair with `stop()` in the same task."""

@@ -123,6 +123,9 @@ class Holder:
             self.error = PermanentError(f"step {self.name!r} returned without yielding a value")
             return
         self.value = value
+        # Parked, the generator belongs to the shutdown sequence: an outer cancellation must not
+        # skip its teardown. The runner cancels this scope itself if the grace period runs out.
+        self.scope.shield = True
         self.started.set()
         await self.release.wait()
         # No cancel scope may be entered or left between the yield and this resumption: the

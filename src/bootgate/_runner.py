@@ -155,7 +155,6 @@ class Runner:
 
     async def _teardown(self, name: str, holder: Holder, deadline: float) -> None:
         self._set(name, phase=Phase.STOPPING)
-        holder.scope.shield = True
         holder.release.set()
         with self._clock.move_on_after(max(deadline - self._clock.now(), 0.0)) as scope:
             await holder.done.wait()

@@ -227,3 +227,23 @@ async def test_generator_setup_timeout_is_retried() -> None:
     async with clock.autojump(), boot.running() as status:
         assert status.ready
     assert attempts == [0, 3]
+
+
+async def test_outer_cancellation_still_tears_down() -> None:
+    """Cancelling the task that runs the boot (Ctrl-C, a supervisor) runs every teardown."""
+    boot, clock, _ = fake_boot()
+    log: list[str] = []
+
+    @boot.step
+    async def pool() -> AsyncIterator[None]:
+        yield
+        await clock.sleep(1)  # teardown work that itself waits
+        log.append("pool down")
+
+    async with clock.autojump():
+        with anyio.CancelScope() as outer:
+            async with boot.running():
+                outer.cancel()
+                await clock.sleep(3600)
+    assert log == ["pool down"]
+    assert boot.status().nodes["pool"].phase is Phase.STOPPED
