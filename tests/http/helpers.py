@@ -169,3 +169,17 @@ class Service:
         self.release.set()
         await self.settle()
         assert self.boot.ready
+
+
+def parse_events(body: bytes) -> list[dict[str, str]]:
+    """Split an event stream into its events and comments (comments under the key ":")."""
+    events = []
+    for block in body.decode().split("\n\n"):
+        if not block:
+            continue
+        event: dict[str, str] = {}
+        for line in block.split("\n"):
+            key, _, value = line.partition(":")
+            event[key or ":"] = value.removeprefix(" ")
+        events.append(event)
+    return events
