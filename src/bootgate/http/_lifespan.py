@@ -58,7 +58,8 @@ class _InnerLifespan:
         return False, str(answer.get("message", ""))
 
     def close(self) -> None:
-        self._to_app.close()
+        for stream in (self._to_app, self._app_inbox, self._to_us, self._from_app):
+            stream.close()
 
 
 class BootApp:
@@ -86,17 +87,16 @@ class BootApp:
             await tg.start(inner.run)
             try:
                 async with self.boot.running(wait=False):
-                    ok, why = await inner.ask("startup")
-                    if not ok:
+                    started, why = await inner.ask("startup")
+                    if started:
+                        await send({"type": "lifespan.startup.complete"})
+                        await receive()  # lifespan.shutdown: nothing else can come
+                        self.boot.mark_stopping()
+                        ok, why = await inner.ask("shutdown")
+                        if not ok:
+                            answer = {"type": "lifespan.shutdown.failed", "message": why}
+                    else:
                         answer = {"type": "lifespan.startup.failed", "message": why}
-                        return
-                    started = True
-                    await send({"type": "lifespan.startup.complete"})
-                    await receive()  # lifespan.shutdown: nothing else can come
-                    self.boot.mark_stopping()
-                    ok, why = await inner.ask("shutdown")
-                    if not ok:
-                        answer = {"type": "lifespan.shutdown.failed", "message": why}
                 # Leaving running() tore the boot down, in reverse order of readiness.
             except Exception as exc:
                 what = "shutdown" if started else "startup"

@@ -12,7 +12,7 @@ from functools import cache
 from html import escape
 from importlib.resources import files
 
-from bootgate import NodeStatus, Phase, Status
+from bootgate import NodeStatus, Phase, Status, redact
 
 from ._render import cause
 
@@ -63,7 +63,7 @@ def initializing_page(
     """The HTML page for `status`; `refresh` is the no-JavaScript reload interval in seconds."""
     service = escape(status.service)
     done = sum(1 for n in status.nodes.values() if n.ok)
-    blocking = "".join(f"<li>{escape(chain)}</li>" for chain in status.blocking())
+    blocking = "".join(f"<li>{escape(redact(chain))}</li>" for chain in status.blocking())
     rows = "".join(_row(node, status) for node in status.nodes.values())
     headline = _headline(status)
     return f"""<!doctype html>
