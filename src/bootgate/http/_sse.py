@@ -117,20 +117,20 @@ async def stream_status(
         tg.start_soon(latest.follow, source)
         tg.start_soon(client.watch, receive, tg.cancel_scope)
         while True:
-            with clock.move_on_after(keep_alive):
-                await latest.changed.wait()
-            if not latest.changed.is_set():
-                await send({"type": "http.response.body", "body": KEEP_ALIVE, "more_body": True})
-                continue
-            latest.changed = anyio.Event()
             status = latest.status
             if status is not None and status.seq != sent:
                 sent = status.seq
                 body = encode_event(status)
                 await send({"type": "http.response.body", "body": body, "more_body": True})
+                await clock.sleep(interval)  # coalesce: changes meanwhile collapse into the latest
+                continue
             if latest.ended:
                 break
-            await clock.sleep(interval)  # coalesce: changes meanwhile collapse into the latest
+            latest.changed = anyio.Event()
+            with clock.move_on_after(keep_alive):
+                await latest.changed.wait()
+            if not latest.changed.is_set():
+                await send({"type": "http.response.body", "body": KEEP_ALIVE, "more_body": True})
         tg.cancel_scope.cancel()
     if not client.gone:
         await send({"type": "http.response.body", "body": b"", "more_body": False})

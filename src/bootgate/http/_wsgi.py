@@ -182,16 +182,15 @@ class WsgiGate:
         mirror = self._mirror
         while True:
             status = mirror.wait(functools.partial(_newer, seen=sent), self.keep_alive)
-            if status.seq == sent and not mirror.ended:
-                yield KEEP_ALIVE
-                continue
             if status.seq != sent:
                 sent = status.seq
                 yield encode_event(status)
-            if mirror.ended:
+                if self.stream_interval > 0:
+                    time.sleep(self.stream_interval)  # coalesce: at most one event per interval
+            elif mirror.ended:
                 return
-            if self.stream_interval > 0:
-                time.sleep(self.stream_interval)  # coalesce: at most one event per interval
+            else:
+                yield KEEP_ALIVE
 
 
 def _newer(status: Status, *, seen: int | None) -> bool:
