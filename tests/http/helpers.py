@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import socket
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import httpx
+import uvicorn
 
 from bootgate import Boot, FakeClock, ProbeResult, Ready, StepContext, Transient
 from bootgate.http._types import ASGIApp, Message, Scope
@@ -183,3 +187,23 @@ def parse_events(body: bytes) -> list[dict[str, str]]:
             event[key or ":"] = value.removeprefix(" ")
         events.append(event)
     return events
+
+
+@asynccontextmanager
+async def served(app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve `app` with uvicorn (lifespan on) on a spare loopback port; yield a client for it.
+
+    The socket listens before the server starts, so no request races the server's start;
+    leaving the block shuts the server down (and with it the app's lifespan).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with sock:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(server.serve, [sock])
+            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+                yield client
+            server.should_exit = True

@@ -99,7 +99,9 @@ class Gate:
         """Serve one ASGI connection."""
         kind = scope["type"]
         if kind == "http":
-            route = self.paths.route(_route_path(scope) if scope.get("root_path") else scope["path"])
+            route = self.paths.route(
+                _route_path(scope) if scope.get("root_path") else scope["path"]
+            )
             if route is None:
                 if self.source.ready:  # the whole cost of the gate once the service is ready
                     await self.app(scope, receive, send)
