@@ -43,6 +43,7 @@ def http_scope(
     query: str = "",
     headers: Iterable[tuple[str, str]] = (),
     root_path: str = "",
+    client: tuple[str, int] | None = ("127.0.0.1", 50000),
 ) -> Scope:
     """An HTTP scope as an ASGI server would build it."""
     return {
@@ -56,7 +57,7 @@ def http_scope(
         "root_path": root_path,
         "query_string": query.encode(),
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
-        "client": ("127.0.0.1", 50000),
+        "client": client,
         "server": ("127.0.0.1", 8000),
     }
 
@@ -103,10 +104,13 @@ async def call(
     query: str = "",
     headers: Iterable[tuple[str, str]] = (),
     root_path: str = "",
+    client: tuple[str, int] | None = ("127.0.0.1", 50000),
 ) -> Reply:
     """Make one request and return the complete response."""
     connection = Connection()
-    scope = http_scope(path, method=method, query=query, headers=headers, root_path=root_path)
+    scope = http_scope(
+        path, method=method, query=query, headers=headers, root_path=root_path, client=client
+    )
     await app(scope, connection.receive, connection.send)
     return connection.reply()
 

@@ -123,3 +123,22 @@ async def test_page_without_javascript_refreshes_itself(browser: Any) -> None:
         scenario.go.set()
         await page.wait_for_selector("#app", timeout=10_000)
         await context.close()
+
+
+async def test_dashboard_draws_the_graph_and_the_timeline(browser: Any) -> None:
+    """The dashboard draws one box per node, one edge per requirement, and timeline bars."""
+    scenario = Scenario()
+    inner = asgi(scenario.boot, app_page, dashboard=True)
+    async with served(inner) as client:
+        page = await browser.new_page()
+        response = await page.goto(str(client.base_url) + "/bootgate")
+        assert response.status == 200
+        await page.wait_for_selector("#bootgate-graph g.node", timeout=10_000)
+        assert await page.locator("#bootgate-graph g.node").count() == 2
+        assert await page.locator("#bootgate-graph line.edge").count() == 1
+        assert await page.locator("#bootgate-timeline rect.bar").count() == 2
+        scenario.second.set()
+        scenario.go.set()
+        await page.wait_for_selector("#bootgate-state.state-ready", timeout=10_000)
+        assert await page.text_content("#bootgate-details") is not None
+        await page.close()

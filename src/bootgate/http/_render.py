@@ -154,6 +154,8 @@ def _node_document(node: NodeStatus, status: Status) -> dict[str, Any]:
         "attempts": node.attempts,
         "started": _wall(status, node.started_s),
         "ready": _wall(status, node.ready_s),
+        "started_s": None if node.started_s is None else round(node.started_s, 3),
+        "ready_s": None if node.ready_s is None else round(node.ready_s, 3),
         "duration_s": None if node.duration_s is None else round(node.duration_s, 3),
         "progress": _progress(node),
         "error": None if node.error is None else redact(node.error),

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 
 from bootgate import Status
 
-from ._page import asset, initializing_page
+from ._access import Access
+from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
 from ._render import CheckKind, check_report, gate_document, health_document, retry_after
 
@@ -65,6 +66,9 @@ class Request:
     query: str
     accept: str
     last_event_id: str | None = None
+    client: str | None = None
+    """The client's address, if the server knows it."""
+    authorization: str = ""
 
     @property
     def params(self) -> Mapping[str, Sequence[str]]:
@@ -125,8 +129,31 @@ def asset_response(route: Route) -> Response:
     )
 
 
+FORBIDDEN = Response.text(403, "the dashboard is open to loopback clients and token holders\n")
+
+
+def dashboard_response(request: Request, status: Status, paths: Paths, access: Access) -> Response:
+    """The dashboard page, if `access` lets this request see it."""
+    tokens = request.params.get("token")
+    if not access.allows(request.client, request.authorization, tokens[-1] if tokens else None):
+        return FORBIDDEN
+    page = dashboard_page(
+        status,
+        stream_url=paths.url(Route.STREAM, request.root_path),
+        script_url=paths.url(Route.DASHBOARD_SCRIPT, request.root_path),
+        style_url=paths.url(Route.STYLE, request.root_path),
+    )
+    return Response(200, (("content-type", HTML), _NO_STORE), page.encode())
+
+
 def endpoint_response(
-    route: Route, request: Request, ready: bool, status: Callable[[], Status]
+    route: Route,
+    request: Request,
+    ready: bool,
+    status: Callable[[], Status],
+    *,
+    paths: Paths,
+    dashboard: Access | None = None,
 ) -> Response:
     """Answer any endpoint route except the event stream (which is not one complete response)."""
     if request.method not in ("GET", "HEAD"):
@@ -140,6 +167,10 @@ def endpoint_response(
         response = check_response("startupz", request, ready, status)
     elif route is Route.STATUS:
         response = status_response(status())
+    elif route is Route.DASHBOARD:
+        if dashboard is None:  # pragma: no cover - the gate routes it only when switched on
+            raise LookupError("the dashboard is off")
+        response = dashboard_response(request, status(), paths, dashboard)
     else:
         response = asset_response(route)
     return response.head() if request.method == "HEAD" else response

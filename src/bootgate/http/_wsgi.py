@@ -21,6 +21,8 @@ import anyio.from_thread
 
 from bootgate import Boot, Status, parse_duration
 
+from ._access import Access
+from ._gate import DASHBOARD_ROUTES, dashboard_access
 from ._paths import Paths, Route
 from ._responses import EVENT_STREAM, Request, Response, endpoint_response, gate_response
 from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, parse_last_event_id
@@ -66,6 +68,8 @@ def _request(environ: Environ) -> Request:
         query=environ.get("QUERY_STRING", ""),
         accept=environ.get("HTTP_ACCEPT", ""),
         last_event_id=environ.get("HTTP_LAST_EVENT_ID"),
+        client=environ.get("REMOTE_ADDR"),
+        authorization=environ.get("HTTP_AUTHORIZATION", ""),
     )
 
 
@@ -88,6 +92,7 @@ class WsgiGate:
         stream: bool = True,
         stream_interval: float = 0.1,
         keep_alive: float = 15.0,
+        dashboard: Access | bool = False,
     ) -> None:
         self.app = app or _not_found
         self.boot = boot
@@ -97,6 +102,7 @@ class WsgiGate:
         self.stream = stream
         self.stream_interval = stream_interval
         self.keep_alive = keep_alive
+        self.dashboard = dashboard_access(dashboard)
         self._mirror = _Mirror(boot.status())
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._portal: anyio.from_thread.BlockingPortal | None = None
@@ -143,6 +149,8 @@ class WsgiGate:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Serve one WSGI request."""
         route = self.paths.route(environ.get("PATH_INFO", "") or "/")
+        if route in DASHBOARD_ROUTES and self.dashboard is None:
+            route = None
         if route is None:
             if self.boot.ready:  # the whole cost of the gate once the service is ready
                 return self.app(environ, start_response)
@@ -163,7 +171,9 @@ class WsgiGate:
             return self._events(parse_last_event_id(request.last_event_id))
         if route is Route.STREAM:
             route = Route.STATUS
-        response = endpoint_response(route, request, self.boot.ready, self.status)
+        response = endpoint_response(
+            route, request, self.boot.ready, self.status, paths=self.paths, dashboard=self.dashboard
+        )
         return _send(start_response, response)
 
     def _gate(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
