@@ -204,3 +204,15 @@ def test_real_wsgi_server(service: Service) -> None:
         server.shutdown()
         server.server_close()
         gate.close()
+
+
+def test_dashboard_over_wsgi_follows_the_access_rule() -> None:
+    """dashboard=True over WSGI: loopback REMOTE_ADDR sees it, another address gets 403."""
+    gate = WsgiGate(flask_like, Boot("svc", hooks=[]), dashboard=True)
+    local = {**environ("/bootgate"), "REMOTE_ADDR": "127.0.0.1"}
+    remote = {**environ("/bootgate"), "REMOTE_ADDR": "198.51.100.7"}
+    for env, code in ((local, "200"), (remote, "403")):
+        started = Started()
+        b"".join(gate(env, started))
+        assert started.status.startswith(code)
+    assert get(WsgiGate(flask_like, Boot("svc", hooks=[])), "/bootgate")[0] == 503
