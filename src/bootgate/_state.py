@@ -149,7 +149,7 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
     if status.ready:
         return ()
     if status.stopping and not failed_only:
-        return ("shutting down",)
+        return _blocking_chains(status, failed_only=True) or ("shutting down",)
     nodes = status.nodes
     dependents: dict[str, list[str]] = {name: [] for name in nodes}
     for node in nodes.values():
