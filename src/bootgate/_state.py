@@ -47,6 +47,8 @@ SETTLED_OK = frozenset({Phase.READY, Phase.DEGRADED})
 #: Phases in which a node has given up for good.
 SETTLED_BAD = frozenset({Phase.FAILED, Phase.BLOCKED})
 
+_SHUT = frozenset({Phase.STOPPING, Phase.STOPPED})
+
 NodeKind = Literal["step", "dependency"]
 
 
@@ -169,7 +171,9 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
             continue
         if failed_only and node.phase is not Phase.FAILED:
             continue
-        if not all(nodes[r].ok for r in node.requires) or not matters(node.name, set()):
+        # A requirement stopped by shutdown after it was ready still counts as met.
+        met = all(nodes[r].ok or nodes[r].phase in _SHUT for r in node.requires)
+        if not met or not matters(node.name, set()):
             continue
         chain = [node.name]
         cursor = node.name
