@@ -10,7 +10,6 @@ is still starting, and tears down what started in reverse order of readiness, sh
 from __future__ import annotations
 
 import functools
-import random
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import anyio
 import anyio.abc
 
 from . import _testmode
-from ._backoff import WAIT_RETRY, Retry
+from ._backoff import WAIT_RETRY, RandomSource, Retry
 from ._calls import Holder, Style, call_plain, style_of
 from ._clock import Clock
 from ._context import StepContext
@@ -75,7 +74,7 @@ class Runner:
         *,
         clock: Clock,
         hooks: Sequence[Hook],
-        rng: random.Random,
+        rng: RandomSource | None,
         grace: float,
     ) -> None:
         self.graph = Graph.build((spec.name, spec.requires) for spec in specs)
@@ -237,7 +236,7 @@ class Runner:
                 return
             except Exception as exc:
                 error = describe(exc)
-                delay = policy.next_delay(attempt, self._clock.now() - first, self._rng)
+                delay = policy.next_delay(attempt, self._clock.now() - first, self._random())
                 if delay is None:
                     self._fail(
                         name,
@@ -309,7 +308,7 @@ class Runner:
                 self._fail(name, result.reason)
                 return False
             elapsed = self._clock.now() - first
-            delay = policy.next_delay(attempt, elapsed, self._rng)
+            delay = policy.next_delay(attempt, elapsed, self._random())
             hint = result.retry_after if isinstance(result, Transient) else None
             if delay is not None and hint is not None:
                 delay = max(delay, hint)
@@ -340,7 +339,7 @@ class Runner:
             self._emit(EventKind.LOST, name, f"lost: {result.reason}")
             attempt = 1
             while not isinstance(result, Ready):
-                delay = spec.retry.delay(attempt, self._rng)
+                delay = spec.retry.delay(attempt, self._random())
                 self._set(name, next_retry_s=self._elapsed(self._clock.now() + delay))
                 await self._clock.sleep(delay)
                 attempt += 1
@@ -468,6 +467,14 @@ class Runner:
             target=spec.target,
             budget_s=spec.budget,
         )
+
+    def _random(self) -> RandomSource:
+        # Made on first use: a startup that never retries never imports `random`.
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random()
+        return self._rng
 
     def _task_group(self) -> anyio.abc.TaskGroup:
         if self._tg is None:
