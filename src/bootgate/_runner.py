@@ -175,28 +175,27 @@ class Runner:
         # A task that finishes a node goes straight on with the first dependent it unblocked
         # and spawns tasks only for the others: no scheduling hop on the critical path, and
         # far fewer task spawns (the dominant cost of a large graph of quick steps).
-        next_name: str | None = name
-        while next_name is not None:
-            next_name = await self._run_node(next_name)
+        with anyio.CancelScope() as scope:
+            key = f"{name}\0task"
+            self._scopes[key] = scope
+            try:
+                next_name: str | None = name
+                while next_name is not None and not self.store.stopping:
+                    next_name = await self._run_node(next_name)
+            finally:
+                del self._scopes[key]
 
     async def _run_node(self, name: str) -> str | None:
         spec = self._specs[name]
-        with anyio.CancelScope() as scope:
-            self._scopes[name] = scope
-            try:
-                if self.store.stopping:
-                    return None
-                if spec.budget is not None:
-                    self._task_group().start_soon(self._watch_budget, name, spec.budget)
-                if spec.kind == "step":
-                    await self._run_step(spec)
-                elif await self._wait_dependency(spec) and spec.recheck is not None:
-                    self._spawn(self._unblocked.pop(name, []))
-                    await self._watch_dependency(spec, spec.recheck)
-            finally:
-                del self._scopes[name]
+        if spec.budget is not None:
+            self._task_group().start_soon(self._watch_budget, name, spec.budget)
+        if spec.kind == "step":
+            await self._run_step(spec)
+        elif await self._wait_dependency(spec) and spec.recheck is not None:
+            self._spawn(self._unblocked.pop(name, []))
+            await self._watch_dependency(spec, spec.recheck)
         unblocked = self._unblocked.pop(name, [])
-        if not unblocked or self.store.stopping:
+        if not unblocked:
             return None
         self._spawn(unblocked[1:])
         return unblocked[0]
