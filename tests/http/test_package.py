@@ -6,9 +6,7 @@ import subprocess
 import sys
 
 import bootgate.http
-import bootgate.integrations.prometheus
 import bootgate.integrations.starlette
-import bootgate.integrations.systemd
 
 
 def test_all_is_sorted_documented_and_importable() -> None:
@@ -17,12 +15,7 @@ def test_all_is_sorted_documented_and_importable() -> None:
     def kind(name: str) -> tuple[int, str]:
         return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
-    for module in (
-        bootgate.http,
-        bootgate.integrations.prometheus,
-        bootgate.integrations.starlette,
-        bootgate.integrations.systemd,
-    ):
+    for module in (bootgate.http, bootgate.integrations.starlette):
         names = list(module.__all__)
         assert names == sorted(names, key=kind)
         for name in names:

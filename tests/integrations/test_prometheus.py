@@ -1,78 +1,53 @@
-"""Prometheus metrics from a real Boot, read back in the exposition format."""
+"""Prometheus metrics read back from a real prometheus_client registry."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
 
-import anyio
 import pytest
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 
-from bootgate import Boot, FakeClock, ProbeResult, Ready, Transient
-from bootgate.integrations.prometheus import PrometheusHook
+from bootgate import Ready, StepContext, Transient
+from bootgate.integrations.prometheus import PrometheusMetrics
+from tests.core.helpers import fake_boot
 
 pytestmark = pytest.mark.anyio
 
 
-def scripted(*answers: ProbeResult) -> Callable[[], Awaitable[ProbeResult]]:
-    """A probe giving these answers in turn, then the last one for ever."""
-    queue = list(answers)
-
-    async def probe() -> ProbeResult:
-        return queue.pop(0) if len(queue) > 1 else queue[0]
-
-    return probe
-
-
-def value(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
-    """One sample's value, or None if there is no such sample."""
+def sample(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
+    """One sample's value from the registry."""
     return registry.get_sample_value(name, labels)
 
 
-async def test_startup_metrics() -> None:
-    """Attempts, retries, per-node durations, phases and readiness are all recorded."""
+async def test_durations_attempts_phases_and_readiness() -> None:
+    """After startup: per-node duration and attempts, phases, readiness and startup time."""
     registry = CollectorRegistry()
-    clock = FakeClock()
-    boot = Boot("api", clock=clock, hooks=[PrometheusHook(registry)])
-    refused = Transient("connection refused")
-    db = boot.dependency("db", scripted(refused, refused, Ready()), recheck=None)
+    boot, clock, _ = fake_boot("gateway")
+    PrometheusMetrics(boot, registry=registry)
+    answers: Iterator[Ready | Transient] = iter(
+        [Transient("refused"), Transient("refused"), Ready()]
+    )
 
-    @boot.step(requires=[db])
-    async def cache_sync() -> None:
-        await clock.sleep(2.5)
+    async def db() -> Ready | Transient:
+        return next(answers)
 
+    boot.dependency("db", db, recheck=None)
+
+    @boot.step(requires=["db"], budget="5s")
+    async def cache(ctx: StepContext) -> None:
+        await clock.sleep(8)
+
+    assert sample(registry, "bootgate_ready", service="gateway") == 0
     async with clock.autojump(), boot.running():
-        assert value(registry, "bootgate_ready", service="api") == 1
-        node = {"service": "api", "node": "db"}
-        assert value(registry, "bootgate_attempts_total", **node) == 3
-        assert value(registry, "bootgate_retries_total", **node) == 2
-        sync = {"service": "api", "node": "cache_sync"}
-        assert value(registry, "bootgate_node_duration_seconds", **sync) == pytest.approx(2.5)
-        assert value(registry, "bootgate_node_ready", **sync) == 1
-        assert value(registry, "bootgate_node_phase", phase="ready", **sync) == 1
-        assert value(registry, "bootgate_node_phase", phase="starting", **sync) == 0
-        startup = value(registry, "bootgate_startup_seconds", service="api")
+        labels = {"service": "gateway", "node": "cache"}
+        assert sample(registry, "bootgate_ready", service="gateway") == 1
+        assert sample(registry, "bootgate_started", service="gateway") == 1
+        assert sample(registry, "bootgate_node_duration_seconds", **labels) == 8
+        assert sample(registry, "bootgate_node_over_budget_total", **labels) == 1
+        assert sample(registry, "bootgate_node_attempts_total", service="gateway", node="db") == 3
+        assert sample(registry, "bootgate_node_phase", phase="ready", **labels) == 1
+        assert sample(registry, "bootgate_node_phase", phase="starting", **labels) == 0
+        startup = sample(registry, "bootgate_startup_seconds", service="gateway")
         assert startup is not None
-        assert startup >= 2.5
-    assert value(registry, "bootgate_ready", service="api") == 0
-    text = generate_latest(registry).decode()
-    assert 'bootgate_ready{service="api"} 0.0' in text
-
-
-async def test_a_lost_dependency_lowers_ready_until_it_is_back() -> None:
-    """After startup, a lost required dependency sets ready to 0 and counts; its return sets 1."""
-    registry = CollectorRegistry()
-    clock = FakeClock()
-    boot = Boot("api", clock=clock, hooks=[PrometheusHook(registry, namespace="svc")])
-    lost = Transient("connection reset")
-    boot.dependency("db", scripted(Ready(), lost, Ready()), recheck=1.0)
-    async with boot.running():
-        assert value(registry, "svc_ready", service="api") == 1
-        clock.advance(1.0)
-        await anyio.wait_all_tasks_blocked()
-        assert value(registry, "svc_lost_total", service="api", node="db") == 1
-        assert value(registry, "svc_ready", service="api") == 0
-        for _ in range(20):
-            clock.advance(0.1)
-            await anyio.wait_all_tasks_blocked()
-        assert value(registry, "svc_ready", service="api") == 1
+        assert 8 < startup < 8.2
+    assert sample(registry, "bootgate_ready", service="gateway") == 0

@@ -1,4 +1,4 @@
-"""systemd notify: READY=1, STATUS= and STOPPING=1 arrive on a real NOTIFY_SOCKET."""
+"""sd_notify over a real datagram socket, as systemd would receive it."""
 
 from __future__ import annotations
 
@@ -8,101 +8,100 @@ from pathlib import Path
 
 import pytest
 
-from bootgate import Boot, FakeClock, Permanent, Ready, StartupError, StepContext, Transient
+from bootgate import PermanentError, Retry, StartupError, StepContext
 from bootgate.integrations.systemd import SystemdNotify
+from tests.core.helpers import fake_boot
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 def notify_socket(tmp_path: Path) -> Iterator[tuple[str, socket.socket]]:
-    """A datagram socket standing in for systemd's, bound in a temporary directory."""
+    """A bound AF_UNIX datagram socket standing in for systemd's $NOTIFY_SOCKET."""
     path = str(tmp_path / "notify")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
-    sock.setblocking(False)
-    yield path, sock
-    sock.close()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    server.setblocking(False)
+    yield path, server
+    server.close()
 
 
-def received(sock: socket.socket) -> list[str]:
+def received(server: socket.socket) -> list[str]:
     """Every datagram waiting on the socket."""
     messages = []
     while True:
         try:
-            messages.append(sock.recv(4096).decode())
+            messages.append(server.recv(4096).decode())
         except BlockingIOError:
             return messages
 
 
-async def test_ready_status_and_stopping(
-    notify_socket: tuple[str, socket.socket], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Progress and retries become STATUS=, readiness READY=1, shutdown STOPPING=1."""
-    path, sock = notify_socket
-    monkeypatch.setenv("NOTIFY_SOCKET", path)
-    clock = FakeClock()
-    hook = SystemdNotify()
-    boot = Boot("svc", clock=clock, hooks=[hook])
-    answers = iter([Transient("connection refused to redis://:hunter2@127.0.0.1:6379")])
+async def test_status_then_ready_then_stopping(notify_socket: tuple[str, socket.socket]) -> None:
+    """Progress goes out as STATUS=, readiness as READY=1, shutdown as STOPPING=1."""
+    path, server = notify_socket
+    boot, clock, _ = fake_boot("gateway")
+    boot.add_hook(SystemdNotify(path))
 
-    async def cache() -> Transient | Ready:
-        return next(answers, None) or Ready()
-
-    dep = boot.dependency("cache", cache, recheck=None)
-
-    @boot.step(requires=[dep])
+    @boot.step
     async def migrations(ctx: StepContext) -> None:
-        ctx.progress(1, 2, "0001_initial")
+        for i in range(1, 3):
+            ctx.progress(i, 2, f"Migration{i:04d}")
 
     async with clock.autojump(), boot.running():
         pass
-    messages = received(sock)
-    ready = messages.index("READY=1\nSTATUS=ready")
-    assert any(m.startswith("STATUS=starting: cache ") for m in messages[:ready])
-    assert "STATUS=starting: migrations 1/2 0001_initial" in messages[:ready]
-    assert messages[-1] == "STOPPING=1\nSTATUS=stopping"
-    assert not any("hunter2" in m for m in messages)
+    messages = received(server)
+    assert "STATUS=migrations: 1/2 Migration0001" in messages
+    ready = messages.index("READY=1\nSTATUS=gateway is ready")
+    stopping = messages.index("STOPPING=1\nSTATUS=gateway is stopping")
+    assert messages.index("STATUS=migrations: 2/2 Migration0002") < ready < stopping
 
 
-async def test_failure_is_reported_in_status(notify_socket: tuple[str, socket.socket]) -> None:
-    """A startup that cannot complete says why in STATUS= and never sends READY=1."""
-    path, sock = notify_socket
-    clock = FakeClock()
-    boot = Boot("svc", clock=clock, hooks=[SystemdNotify(path)])
+async def test_failure_is_reported_as_status(notify_socket: tuple[str, socket.socket]) -> None:
+    """When startup cannot complete, systemd sees why and never sees READY=1."""
+    path, server = notify_socket
+    boot, clock, _ = fake_boot("gateway")
+    boot.add_hook(SystemdNotify(path))
 
-    async def db() -> Permanent:
-        return Permanent("password authentication failed")
+    @boot.step(retry=Retry(attempts=1, deadline=None))
+    async def config() -> None:
+        raise PermanentError("DATABASE_URL is not set")
 
-    boot.dependency("db", db, recheck=None)
     with pytest.raises(StartupError):
         async with clock.autojump(), boot.running():
             pass
-    messages = received(sock)
-    assert "READY=1" not in "".join(messages)
-    assert any(m.startswith("STATUS=failed: ") and "password authentication" in m for m in messages)
+    messages = received(server)
+    assert not any(m.startswith("READY=1") for m in messages)
+    assert any(
+        m.startswith("STATUS=gateway cannot start:") and "DATABASE_URL is not set" in m
+        for m in messages
+    )
 
 
-def test_abstract_socket_and_absent_socket(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ "@name" addresses the abstract namespace; without NOTIFY_SOCKET the hook is a no-op."""
-    name = f"bootgate-test-{id(monkeypatch)}"
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.bind(b"\0" + name.encode())
-        hook = SystemdNotify(f"@{name}")
-        assert hook.notify("STATUS=hello")
-        assert sock.recv(100) == b"STATUS=hello"
-        monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
-    quiet = SystemdNotify()
-    assert not quiet.enabled
-    assert not quiet.notify("READY=1")
+def test_abstract_socket_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A NOTIFY_SOCKET starting with @ names an abstract socket."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    name = f"bootgate-test-{id(server)}"
+    server.bind("\0" + name)
+    try:
+        monkeypatch.setenv("NOTIFY_SOCKET", "@" + name)
+        notifier = SystemdNotify()
+        assert notifier.enabled
+        notifier.notify("READY=1")
+        notifier.close()
+        assert server.recv(64) == b"READY=1"
+    finally:
+        server.close()
+
+
+def test_without_notify_socket_it_does_nothing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outside systemd the hook is disabled and silent; a vanished socket is logged once."""
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert not SystemdNotify().enabled
+    SystemdNotify().notify("READY=1")
     gone = SystemdNotify("/nonexistent/notify")
-    assert not gone.notify("READY=1")  # systemd went away: never raises
-
-
-def test_long_status_lines_are_cut() -> None:
-    """STATUS= stays one short line, whatever the message."""
-    from bootgate.integrations.systemd import _status
-
-    line = _status("x" * 500 + "\nsecond line")
-    assert len(line) == len("STATUS=") + 200
-    assert "\n" not in line
+    gone.notify("READY=1")
+    gone.notify("READY=1")
+    gone.close()
+    assert caplog.text.count("systemd notify") == 1
