@@ -249,3 +249,25 @@ async def test_health_only_app_answers_404_elsewhere() -> None:
         assert connection.sent == [{"type": "websocket.close", "code": 1000}]
     finally:
         await svc.boot.stop()
+
+
+async def test_hold_lets_go_at_once_when_shutdown_begins() -> None:
+    """A held request is answered 503 as soon as the service starts stopping."""
+    svc = Service()
+    gate = Gate(echo_app, svc.boot, hold=60)
+    replies: list[Any] = []
+    await svc.boot.start(wait=False)
+    try:
+        async with anyio.create_task_group() as tg:
+
+            async def request() -> None:
+                replies.append(await call(gate, "/orders"))
+
+            tg.start_soon(request)
+            await svc.settle()
+            assert replies == []
+            svc.boot.mark_stopping()
+        assert replies[0].status == 503
+        assert replies[0].json()["status"] == "stopping"
+    finally:
+        await svc.boot.stop()

@@ -131,7 +131,7 @@ class Gate:
             route = self.paths.route(
                 _route_path(scope) if scope.get("root_path") else scope["path"]
             )
-            if route is None:
+            if route is None:  # inlined _app_or_gate: this is every request's path
                 if self.source.ready:  # the whole cost of the gate once the service is ready
                     await self.app(scope, receive, send)
                 else:
@@ -169,8 +169,8 @@ class Gate:
         with self.clock.move_on_after(self.hold):
             async with closing(self.source.subscribe()) as snapshots:
                 async for status in snapshots:
-                    if status.ready or status.failed:
-                        break
+                    if status.ready or status.failed or status.stopping:
+                        break  # ready, or it will not be: no point holding the request
         return self.source.ready
 
     async def _endpoint(self, route: Route, scope: Scope, receive: Receive, send: Send) -> None:
