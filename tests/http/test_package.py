@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import bootgate.http
+import bootgate.integrations.aiohttp
 import bootgate.integrations.starlette
 
 
@@ -15,7 +16,11 @@ def test_all_is_sorted_documented_and_importable() -> None:
     def kind(name: str) -> tuple[int, str]:
         return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
 
-    for module in (bootgate.http, bootgate.integrations.starlette):
+    for module in (
+        bootgate.http,
+        bootgate.integrations.aiohttp,
+        bootgate.integrations.starlette,
+    ):
         names = list(module.__all__)
         assert names == sorted(names, key=kind)
         for name in names:
