@@ -188,7 +188,6 @@ def health_document(status: Status) -> dict[str, Any]:
     blocking = [redact(chain) for chain in status.blocking()]
     document: dict[str, Any] = {
         "status": status.health,
-        "version": "1",
         "description": f"{status.service} startup",
         "serviceId": status.service,
     }
