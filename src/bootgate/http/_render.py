@@ -6,6 +6,7 @@ on the way out, so a secret that slipped into a reason upstream still never leav
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -222,3 +223,20 @@ def gate_document(status: Status) -> dict[str, Any]:
         "retry_after": retry_after(status),
         "blocking": [redact(chain) for chain in status.blocking()],
     }
+
+
+# The document of the latest snapshot, encoded once: every stream client and /status request
+# between two changes shares the same Status object, so identity is the cache key. A single
+# tuple is swapped atomically, so WSGI threads may share it too.
+_encoded: tuple[Status | None, bytes] = (None, b"")
+
+
+def health_json(status: Status) -> bytes:
+    """`health_document(status)` as compact JSON bytes, encoded once per snapshot."""
+    global _encoded
+    cached_status, body = _encoded
+    if cached_status is not status:
+        document = health_document(status)
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        _encoded = (status, body)
+    return body

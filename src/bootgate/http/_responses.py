@@ -13,7 +13,7 @@ from bootgate import Status
 from ._access import Access
 from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
-from ._render import CheckKind, check_report, gate_document, health_document, retry_after
+from ._render import CheckKind, check_report, gate_document, health_json, retry_after
 
 HEALTH_JSON = "application/health+json"
 TEXT = "text/plain; charset=utf-8"
@@ -101,8 +101,8 @@ def check_response(
 
 def status_response(status: Status) -> Response:
     """Answer /status: health+json, 200 when passing or warning, 503 when failing."""
-    document = health_document(status)
-    return Response.json(200 if status.ready else 503, document, HEALTH_JSON)
+    headers = (("content-type", HEALTH_JSON), _NO_STORE)
+    return Response(200 if status.ready else 503, headers, health_json(status))
 
 
 def gate_response(request: Request, status: Status, paths: Paths) -> Response:

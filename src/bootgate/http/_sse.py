@@ -8,7 +8,6 @@ client goes away.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -17,7 +16,7 @@ import anyio
 
 from bootgate import Clock, Status
 
-from ._render import health_document
+from ._render import health_json
 from ._source import StatusSource
 from ._types import Receive, Send
 
@@ -35,8 +34,7 @@ T = TypeVar("T")
 
 def encode_event(status: Status) -> bytes:
     """One `status` event carrying the health+json document of `status`."""
-    data = json.dumps(health_document(status), ensure_ascii=False, separators=(",", ":"))
-    return f"id: {status.seq}\nevent: status\ndata: {data}\n\n".encode()
+    return b"id: %d\nevent: status\ndata: %s\n\n" % (status.seq, health_json(status))
 
 
 def parse_last_event_id(value: str | None) -> int | None:
