@@ -271,3 +271,18 @@ async def test_hold_lets_go_at_once_when_shutdown_begins() -> None:
         assert replies[0].json()["status"] == "stopping"
     finally:
         await svc.boot.stop()
+
+
+async def test_head_requests_are_gated_without_a_body() -> None:
+    """HEAD before ready: 503 with Retry-After and the length, but no body."""
+    svc = Service()
+    gate = Gate(echo_app, svc.boot)
+    await svc.boot.start(wait=False)
+    try:
+        await svc.settle()
+        reply = await call(gate, "/orders", method="HEAD")
+        assert (reply.status, reply.body) == (503, b"")
+        assert reply.headers["retry-after"] == "1"
+        assert int(reply.headers["content-length"]) > 0
+    finally:
+        await svc.boot.stop()

@@ -107,6 +107,11 @@ def status_response(status: Status) -> Response:
 
 def gate_response(request: Request, status: Status, paths: Paths) -> Response:
     """The 503 a request gets before the service is ready: a page for browsers, JSON otherwise."""
+    response = _gate_response(request, status, paths)
+    return response.head() if request.method == "HEAD" else response
+
+
+def _gate_response(request: Request, status: Status, paths: Paths) -> Response:
     wait = retry_after(status)
     hint = ("retry-after", str(wait))
     if request.wants("text/html"):
