@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
+import httpx
 import pytest
+import uvicorn
 
 from bootgate import Boot, Ready
 from bootgate.http import asgi
@@ -66,3 +71,44 @@ async def test_probes_gate_stream_and_shutdown_through_uvicorn() -> None:
         assert (await client.get("/orders")).text == "app /orders"
         assert (await client.get("/readyz")).text == "ok"
     assert log == ["migrations teardown, ready=False"]
+
+
+async def test_sigterm_drops_readiness_first_and_open_streams_do_not_hold_shutdown() -> None:
+    """SIGTERM with a page watching: readiness drops, the stream ends, the server stops."""
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: received.append(number))
+    try:
+        boot = Boot("gateway", hooks=[])
+        log: list[str] = []
+
+        @boot.step
+        async def pool() -> AsyncIterator[None]:
+            yield
+            log.append(f"pool closed, ready={boot.ready}")
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        server = uvicorn.Server(uvicorn.Config(asgi(boot, echo_app), log_level="warning"))
+        events: list[dict[str, Any]] = []
+        terminated: list[bool] = []
+        with sock, anyio.fail_after(10):  # without the fix: stuck until the stream's client leaves
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(server.serve, [sock])
+                base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+                async with (
+                    httpx.AsyncClient(base_url=base, timeout=30) as client,
+                    client.stream("GET", "/status/stream") as stream,
+                ):
+                    async for line in stream.aiter_lines():
+                        if not line.startswith("data: "):
+                            continue
+                        events.append(json.loads(line.removeprefix("data: "))["bootgate"])
+                        if events[-1]["ready"] and not terminated:
+                            terminated.append(True)
+                            signal.raise_signal(signal.SIGTERM)
+        assert events[-1]["stopping"] is True
+        assert log == ["pool closed, ready=False"]
+        assert received == [signal.SIGTERM]  # the server still got it, and passed it on after
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -18,6 +18,7 @@ from bootgate import Boot, Clock, redact
 from ._access import Access
 from ._gate import Gate, not_found
 from ._paths import Paths
+from ._signals import stop_on_signals
 from ._types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -87,16 +88,17 @@ class BootApp:
             await tg.start(inner.run)
             try:
                 async with self.boot.running(wait=False):
-                    started, why = await inner.ask("startup")
-                    if started:
-                        await send({"type": "lifespan.startup.complete"})
-                        await receive()  # lifespan.shutdown: nothing else can come
-                        self.boot.mark_stopping()
-                        ok, why = await inner.ask("shutdown")
-                        if not ok:
-                            answer = {"type": "lifespan.shutdown.failed", "message": why}
-                    else:
-                        answer = {"type": "lifespan.startup.failed", "message": why}
+                    with stop_on_signals(self.boot):
+                        started, why = await inner.ask("startup")
+                        if started:
+                            await send({"type": "lifespan.startup.complete"})
+                            await receive()  # lifespan.shutdown: nothing else can come
+                            self.boot.mark_stopping()
+                            ok, why = await inner.ask("shutdown")
+                            if not ok:
+                                answer = {"type": "lifespan.shutdown.failed", "message": why}
+                        else:
+                            answer = {"type": "lifespan.startup.failed", "message": why}
                 # Leaving running() tore the boot down, in reverse order of readiness.
             except Exception as exc:
                 what = "shutdown" if started else "startup"

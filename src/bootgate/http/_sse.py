@@ -101,7 +101,9 @@ async def stream_status(
     interval: float = 0.1,
     keep_alive: float = 15.0,
 ) -> None:
-    """Serve the status stream as an ASGI response until the run ends or the client leaves.
+    """Serve the status stream as an ASGI response until shutdown begins or the client leaves.
+
+    The last event of a stream that ends by itself is the first snapshot with `stopping`.
 
     A client that reconnects with `Last-Event-ID` equal to the current seq already has the
     current snapshot and gets only newer ones; any other id gets the current snapshot at once.
@@ -120,6 +122,8 @@ async def stream_status(
                 sent = status.seq
                 body = encode_event(status)
                 await send({"type": "http.response.body", "body": body, "more_body": True})
+                if status.stopping:
+                    break  # shutting down: the server should not wait for this stream
                 await clock.sleep(interval)  # coalesce: changes meanwhile collapse into the latest
                 continue
             if latest.ended:

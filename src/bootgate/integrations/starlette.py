@@ -19,6 +19,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 
 from bootgate import Boot
+from bootgate.http._signals import stop_on_signals
 
 __all__ = ["lifespan"]
 
@@ -37,6 +38,7 @@ def lifespan(boot: Boot, inner: InnerLifespan | None = None) -> Lifespan:
     @asynccontextmanager
     async def run(app: Any) -> AsyncIterator[State]:
         async with boot.running(wait=False), AsyncExitStack() as stack:
+            stack.enter_context(stop_on_signals(boot))
             state = None if inner is None else await stack.enter_async_context(inner(app))
             try:
                 yield {} if state is None else state
