@@ -47,15 +47,18 @@ def _chained(
 
 
 @contextmanager
-def stop_on_signals(boot: Boot) -> Iterator[None]:
+def stop_on_signals(
+    boot: Boot, schedule: Callable[[Callable[[], object]], object] | None = None
+) -> Iterator[None]:
     """While inside, SIGTERM/SIGINT first drop `boot`'s readiness, then reach the old handler.
 
+    `schedule` runs a callable on the boot's event loop (default: the loop this is entered on).
     Only a Python-level handler (the server's) is wrapped; default or ignored dispositions are
     left alone, as is everything outside the main thread.
     """
     installed: list[tuple[signal.Signals, Handler, Handler]] = []
     if threading.current_thread() is threading.main_thread():
-        schedule = _scheduler()
+        schedule = schedule or _scheduler()
         for signum in STOP_SIGNALS:
             previous = signal.getsignal(signum)
             if not callable(previous):

@@ -25,6 +25,7 @@ from ._access import Access
 from ._gate import DASHBOARD_ROUTES, dashboard_access
 from ._paths import Paths, Route
 from ._responses import EVENT_STREAM, Request, Response, endpoint_response, gate_response
+from ._signals import stop_on_signals
 from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, parse_last_event_id
 from ._types import Environ, StartResponse, WSGIApp
 
@@ -107,6 +108,7 @@ class WsgiGate:
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._portal: anyio.from_thread.BlockingPortal | None = None
         self._running: AbstractContextManager[Status] | None = None
+        self._signals: AbstractContextManager[None] | None = None
         self._lock = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -121,14 +123,20 @@ class WsgiGate:
             self._running = portal.wrap_async_context_manager(self.boot.running(wait=False))
             self._running.__enter__()
             portal.start_task_soon(self._mirror.follow, self.boot)
+            # SIGTERM in a worker: readiness drops before the server drains its requests.
+            self._signals = stop_on_signals(self.boot, functools.partial(_soon, portal))
+            self._signals.__enter__()
 
     def close(self) -> None:
         """Drop readiness, tear the boot down in reverse order, stop the loop (idempotent)."""
         with self._lock:
             portal, running, portal_cm = self._portal, self._running, self._portal_cm
             self._portal = self._running = self._portal_cm = None
+            signals, self._signals = self._signals, None
         if portal is None or running is None or portal_cm is None:
             return
+        if signals is not None:
+            signals.__exit__(None, None, None)
         try:
             portal.call(self.boot.mark_stopping)
             running.__exit__(None, None, None)
@@ -195,12 +203,23 @@ class WsgiGate:
             if status.seq != sent:
                 sent = status.seq
                 yield encode_event(status)
+                if status.stopping:
+                    return  # shutting down: the server should not wait for this stream
                 if self.stream_interval > 0:
                     time.sleep(self.stream_interval)  # coalesce: at most one event per interval
             elif mirror.ended:
                 return
             else:
                 yield KEEP_ALIVE
+
+
+def _soon(portal: anyio.from_thread.BlockingPortal, fn: Callable[[], object]) -> None:
+    # From a signal handler on another thread: hand `fn` to the loop without waiting for it.
+    portal.start_task_soon(_call, fn)
+
+
+async def _call(fn: Callable[[], object]) -> None:
+    fn()
 
 
 def _newer(status: Status, *, seen: int | None) -> bool:
