@@ -38,12 +38,10 @@ class Response:
         return cls(status, (("content-type", TEXT), _NO_STORE, *extra), body.encode())
 
     @classmethod
-    def json(
-        cls, status: int, document: Any, content_type: str = JSON, *extra: tuple[str, str]
-    ) -> Response:
+    def json(cls, status: int, document: Any, *extra: tuple[str, str]) -> Response:
         """A JSON answer that no cache keeps."""
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        return cls(status, (("content-type", content_type), _NO_STORE, *extra), body)
+        return cls(status, (("content-type", JSON), _NO_STORE, *extra), body)
 
     def head(self) -> Response:
         """The same answer without its body, for HEAD requests."""
@@ -123,7 +121,7 @@ def _gate_response(request: Request, status: Status, paths: Paths) -> Response:
             refresh=wait,
         )
         return Response(503, (("content-type", HTML), _NO_STORE, hint), page.encode())
-    return Response.json(503, gate_document(status), JSON, hint)
+    return Response.json(503, gate_document(status), hint)
 
 
 def asset_response(route: Route) -> Response:
