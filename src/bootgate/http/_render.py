@@ -128,16 +128,19 @@ def _wall(status: Status, seconds: float | None) -> str | None:
     return None if seconds is None else iso_time(status.began_wall + seconds)
 
 
-def _progress(node: NodeStatus) -> dict[str, Any] | None:
+def _progress(node: NodeStatus, status: Status) -> dict[str, Any] | None:
     p = node.progress
     if p is None:
         return None
+    eta = p.eta_at(status.at_s)
+    done_at = None if eta is None else iso_time(status.began_wall + status.at_s + eta)
     return {
         "done": p.done,
         "total": p.total,
         "message": redact(p.message),
         "percent": None if p.percent is None else round(p.percent, 1),
-        "eta_s": None if p.eta_s is None else round(p.eta_s, 3),
+        "eta_s": None if eta is None else round(eta, 3),
+        "eta": done_at,  # wall clock: stays right however old this document is
     }
 
 
@@ -158,7 +161,7 @@ def _node_document(node: NodeStatus, status: Status) -> dict[str, Any]:
         "started_s": None if node.started_s is None else round(node.started_s, 3),
         "ready_s": None if node.ready_s is None else round(node.ready_s, 3),
         "duration_s": None if node.duration_s is None else round(node.duration_s, 3),
-        "progress": _progress(node),
+        "progress": _progress(node, status),
         "error": None if node.error is None else redact(node.error),
         "next_retry_in_s": next_in,
         "next_retry": _wall(status, node.next_retry_s),
