@@ -1,0 +1,44 @@
+"""The `bootgate` command: `wait` and `check` (and room for more subcommands).
+
+This module stays light: a subcommand's module is imported only when it runs, so
+`bootgate check tcp://...` never imports asyncio, anyio or a driver.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+#: subcommand -> (module, one-line help); each module has `add_arguments(parser)` and `run(args)`.
+COMMANDS = {
+    "wait": ("_wait", "wait until targets are ready, then run COMMAND (exec)"),
+    "check": ("_check", "one attempt per target (Docker HEALTHCHECK, scripts)"),
+}
+
+EXIT_READY = 0
+EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
+EXIT_PERMANENT = 3
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ready, 1 timeout, 2 usage, 3 permanent)."""
+    import importlib
+
+    from ._options import UsageError, build_parser, split_command
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    args, command = split_command(args)
+    parser = build_parser(COMMANDS)
+    try:
+        namespace = parser.parse_args(args)
+        module = importlib.import_module(f"{__name__}.{COMMANDS[namespace.command][0]}")
+        code: int = module.run(namespace, command)
+    except UsageError as exc:
+        print(f"bootgate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bootgate: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code
