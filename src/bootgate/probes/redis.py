@@ -34,6 +34,8 @@ class RedisProbe(LayeredProbe):
         self._driver = driver
         self._timeout = timeout
         self._ssl = ssl_options
+        # One attempt means one try: the waiter, not the driver, decides about retrying.
+        self._no_retry = driver.retry.Retry(driver.backoff.NoBackoff(), 0)
 
     async def handshake(self) -> ProbeResult:
         """PING through redis-py in a worker thread."""
@@ -52,7 +54,7 @@ class RedisProbe(LayeredProbe):
             db=int(path or 0),
             socket_connect_timeout=self._timeout,
             socket_timeout=self._timeout,
-            retry_on_timeout=False,
+            retry=self._no_retry,
             **self._ssl,
         )
         errors = self._driver.exceptions
@@ -87,6 +89,8 @@ def make_redis(
 ) -> RedisProbe:
     """Build the probe for a redis:// or rediss:// target (needs `bootgate[redis]`)."""
     driver = require("redis", target.scheme, "redis")
+    require("redis.retry", target.scheme, "redis")
+    require("redis.backoff", target.scheme, "redis")
     ssl_options: dict[str, Any] = {}
     if target.scheme == "rediss":
         ssl_options = {
