@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from bootgate import (
@@ -26,10 +28,10 @@ pytestmark = pytest.mark.anyio
 class Scripted(LayeredProbe):
     """A layered probe whose layers answer from scripts, counting handshakes."""
 
-    def __init__(self, refusals: int, handshakes: list[ProbeResult], clock: FakeClock) -> None:
+    def __init__(self, refusals: int, handshakes: Sequence[ProbeResult], clock: FakeClock) -> None:
         super().__init__(parse_target("tcp://scripted:1"))
         self.refusals = refusals
-        self.answers = handshakes
+        self.answers = list(handshakes)
         self.clock = clock
         self.handshake_times: list[float] = []
 
