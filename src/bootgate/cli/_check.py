@@ -7,7 +7,6 @@ Uses `bootgate.probes.check`, which for tcp/unix/file/http needs neither asyncio
 from __future__ import annotations
 
 import argparse
-import json
 
 import bootgate
 import bootgate.probes
@@ -34,6 +33,8 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
             raise UsageError(str(exc)) from None
         verdicts.append(verdict)
         if config.flags["json"]:
+            import json  # only when asked: it costs a cold start more than the check
+
             out(
                 json.dumps(
                     {

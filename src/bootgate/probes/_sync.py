@@ -81,16 +81,34 @@ def _connect(family: int, address: Any, timeout: float) -> Verdict:
                 sock.settimeout(timeout)
                 sock.connect(address)
         else:
-            socket.create_connection(address, timeout).close()
+            connect(address[0], address[1], timeout).close()
     except OSError as exc:
         return Verdict("transient", describe_os_error(exc))
     return Verdict("ready", "connected")
 
 
+def connect(host: str, port: int, timeout: float) -> socket.socket:
+    """Like socket.create_connection, but an ASCII host is passed as bytes: a str host makes
+    getaddrinfo load the idna codec (with unicodedata), which costs a cold start dearly."""
+    name: str | bytes = host.encode("ascii") if host.isascii() else host
+    error: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(name, port, 0, socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    raise error or OSError(f"no address for {host}")
+
+
 def _check_http(target: Target, timeout: float, options: HttpOptions) -> Verdict:
     request = build_request(target, options.headers)
     try:
-        sock = socket.create_connection((target.host, target.port), timeout)
+        sock = connect(target.host, target.port, timeout)
     except OSError as exc:
         return Verdict("transient", describe_os_error(exc))
     try:
