@@ -34,6 +34,11 @@ class _Ok(BaseHTTPRequestHandler):
         """Quiet."""
 
 
+def _accept_forever(listener: socket.socket) -> None:
+    while True:
+        listener.accept()[0].close()
+
+
 def imports(argv: list[str]) -> list[tuple[int, str]]:
     """(self µs, module) of every module `python -X importtime` reports, biggest first."""
     out = subprocess.run([PYTHON, "-X", "importtime", *argv], capture_output=True, text=True).stderr
@@ -55,9 +60,7 @@ def main() -> None:
     http = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     http_port = http.server_address[1]
-    threading.Thread(
-        target=lambda: [listener.accept()[0].close() for _ in iter(int, 1)], daemon=True
-    ).start()
+    threading.Thread(target=_accept_forever, args=(listener,), daemon=True).start()
     commands: dict[str, list[str]] = {
         "python -c pass": [PYTHON, "-c", "pass"],
         "bootgate check tcp": [BOOTGATE, "check", "-q", f"tcp://127.0.0.1:{tcp_port}"],
@@ -97,4 +100,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
