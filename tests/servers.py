@@ -134,12 +134,12 @@ class Postgres:
         subprocess.run(argv, check=True, capture_output=True)
         return self
 
-    def start(self) -> Postgres:
-        """Start postgres on a fresh spare port, without waiting for it."""
-        self.port = free_port()
+    def start(self, port: int | None = None, *extra: str) -> Postgres:
+        """Start postgres on `port` (default: a fresh spare one), without waiting for it."""
+        self.port = port or free_port()
         argv = [need("postgres"), "-D", str(self.data), "-p", str(self.port)]
         argv += ["-k", str(self.root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
-        self.server = Server(argv, self.port, user=self.user).start()
+        self.server = Server([*argv, *extra], self.port, user=self.user).start()
         return self
 
     def stop(self) -> None:

@@ -2,9 +2,10 @@
 
 Each target is polled in two layers. The cheap layer (a TCP connect, a socket, a stat) is polled
 often, on the retry policy's schedule capped at CHEAP_CAP; the handshake runs only once the cheap
-layer answers, on the policy's own schedule, and never more often on average than once per
-`retry.cap` (a token bucket), so a dependency that is up but not yet serving sees a bounded
-request rate. Permanent answers end the wait at once unless `fail_fast=False`.
+layer answers, on the policy's own schedule, and after the first two never sooner than
+`retry.cap` x U(1, 1.5) after the previous one, so a dependency that is up but not yet serving
+sees at most one handshake per `retry.cap` from each waiter. Permanent answers end the wait at
+once unless `fail_fast=False`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
 from .probes._base import LayeredProbe
 
 #: The longest pause between two cheap-layer polls (a refused connect costs nothing).
-CHEAP_CAP = 0.1
-#: Handshakes allowed back to back before the one-per-`cap` rate applies.
-HANDSHAKE_BURST = 2.0
+CHEAP_CAP = 0.06
+#: Handshakes that follow the policy's delays alone before the one-per-`cap` pacing applies:
+#: a dependency that is almost ready (PostgreSQL still starting up) is noticed quickly.
+FREE_HANDSHAKES = 2
 
 EventKind = Literal["attempt", "ready", "permanent", "timeout"]
 
@@ -128,23 +130,26 @@ def _probe(target: str | Probe, retry: Retry, options: dict[str, Any]) -> Probe:
     return probe_for(target, **options)
 
 
-class _Bucket:
-    """At most one handshake per `interval` on average, with a small burst at the start."""
+class _Pacer:
+    """Spaces handshakes: the first FREE_HANDSHAKES follow the policy's delays alone; after
+    them, each starts at least `interval` x U(1, 1.5) after the previous one started. So a
+    waiter never sends more than one handshake per `interval` (`--max-interval`), and a herd
+    of waiters spreads out instead of arriving in step."""
 
-    def __init__(self, interval: float, now: float) -> None:
+    def __init__(self, interval: float, rng: random.Random) -> None:
         self.interval = interval
-        self.tokens = HANDSHAKE_BURST
-        self.stamp = now
+        self.rng = rng
+        self.count = 0
+        self.next_start = 0.0
 
     def wait_time(self, now: float) -> float:
-        if self.interval <= 0:
+        if self.count < FREE_HANDSHAKES:
             return 0.0
-        self.tokens = min(HANDSHAKE_BURST, self.tokens + (now - self.stamp) / self.interval)
-        self.stamp = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) * self.interval
+        return max(0.0, self.next_start - now)
 
-    def take(self) -> None:
-        self.tokens -= 1
+    def started(self, now: float) -> None:
+        self.count += 1
+        self.next_start = now + self.interval * self.rng.uniform(1.0, 1.5)
 
 
 async def _wait_one(
@@ -158,7 +163,7 @@ async def _wait_one(
     layered = probe if isinstance(probe, LayeredProbe) else None
     cheap = replace(retry, cap=min(retry.cap, CHEAP_CAP))
     first = clock.now()
-    bucket = _Bucket(retry.cap, first)
+    pacer = _Pacer(retry.cap, rng)
     polls = cheap_rounds = deep_rounds = 0
     last = "no attempt finished"
     while True:
@@ -172,7 +177,7 @@ async def _wait_one(
             f"no answer within {format_duration(retry.attempt_budget(elapsed) or 0.0)}"
         )
         with clock.move_on_after(retry.attempt_budget(elapsed)):
-            outcome = await _attempt(probe, layered, bucket, clock)
+            outcome = await _attempt(probe, layered, pacer, clock)
         if isinstance(outcome, _Reached):
             layer = "handshake"
             result = outcome.result
@@ -214,7 +219,7 @@ class _Reached:
 
 
 async def _attempt(
-    probe: Probe, layered: LayeredProbe | None, bucket: _Bucket, clock: Clock
+    probe: Probe, layered: LayeredProbe | None, pacer: _Pacer, clock: Clock
 ) -> ProbeResult | _Reached:
     if layered is None:
         try:
@@ -224,9 +229,8 @@ async def _attempt(
     refused = await layered.reachable()
     if refused is not None:
         return refused
-    pause = bucket.wait_time(clock.now())
+    pause = pacer.wait_time(clock.now())
     if pause > 0:
         await clock.sleep(pause)
-        bucket.wait_time(clock.now())
-    bucket.take()
+    pacer.started(clock.now())
     return _Reached(await layered.deep())

@@ -59,8 +59,7 @@ async def test_postgres_late_start_then_stop_then_bad_password(postgres: Postgre
     def hook(event: WaitEvent) -> None:
         events.append(event)
         if len(events) == 3:
-            postgres.server = None
-            postgres_start_same_port(postgres)
+            postgres.start(postgres.port)
 
     waited = await wait_for([postgres.url()], retry=PATIENT, on_event=hook)
     assert waited[0].attempts > 3
@@ -73,15 +72,6 @@ async def test_postgres_late_start_then_stop_then_bad_password(postgres: Postgre
         await wait_for([postgres.url(password="wrong")], retry=PATIENT)
     postgres.stop()
     assert await probe_for(postgres.url())() == Transient("connection refused")
-
-
-def postgres_start_same_port(cluster: Postgres) -> None:
-    """Start the cluster again on the port it had."""
-    from tests.servers import need
-
-    argv = [need("postgres"), "-D", str(cluster.data), "-p", str(cluster.port)]
-    argv += ["-k", str(cluster.root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
-    cluster.server = Server(argv, cluster.port, user=cluster.user).start()
 
 
 async def test_redis_late_start_and_wrong_password(

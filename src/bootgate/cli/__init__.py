@@ -23,7 +23,11 @@ EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ready, 1 timeout, 2 usage, 3 permanent)."""
+    """Run the command line; return the exit code (0 ready, 1 timeout, 2 usage, 3 permanent).
+
+    Without `argv` this is the `bootgate` command itself: it reads `sys.argv` and, once its
+    output is flushed, ends the process with the exit code instead of returning.
+    """
     import importlib
 
     from ._options import UsageError, build_parser, split_command
@@ -41,4 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bootgate: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if argv is None:
+        _end_now(code)
     return code
+
+
+def _end_now(code: int) -> None:
+    """End the process at once: tearing the interpreter down would add tens of milliseconds to
+    the moment a dependency is noticed, and the command has nothing left to clean up."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -9,6 +9,10 @@ one often and runs the handshake only once it answers.
 
 from __future__ import annotations
 
+import errno
+import ipaddress
+import os
+import socket
 import ssl
 from typing import Any
 
@@ -37,8 +41,22 @@ def classify_exception(exc: BaseException) -> ProbeResult:
     return Transient(f"{type(exc).__name__}: {exc}")
 
 
+# anyio >= 4.7 names it wait_writable (and deprecates wait_socket_writable, the older name).
+_wait_writable = getattr(anyio, "wait_writable", None) or anyio.wait_socket_writable
+
+
+def _ip_family(host: str) -> int | None:
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        return None
+
+
 async def tcp_reachable(host: str, port: int) -> Transient | None:
     """The cheap layer: None when a TCP connect succeeds, else why it did not."""
+    family = _ip_family(host)
+    if family is not None:
+        return await _connect_literal(family, host, port)
     try:
         stream = await anyio.connect_tcp(host, port)
     except OSError as exc:
@@ -46,6 +64,21 @@ async def tcp_reachable(host: str, port: int) -> Transient | None:
     with anyio.CancelScope(shield=True):
         await stream.aclose()
     return None
+
+
+async def _connect_literal(family: int, host: str, port: int) -> Transient | None:
+    # An address needs no resolver thread and no happy eyeballs: one non-blocking socket.
+    # This is the path polled many times a second, so it is kept this cheap.
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        error = sock.connect_ex((host, port))
+        if error in (errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK):
+            await _wait_writable(sock)
+            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    finally:
+        sock.close()
+    return Transient(os.strerror(error).lower()) if error else None
 
 
 async def open_stream(target: Target, tls: ssl.SSLContext | None = None) -> ByteStream:
