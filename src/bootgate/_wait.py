@@ -3,7 +3,7 @@
 Each target is polled in two layers. The cheap layer (a TCP connect, a socket, a stat) is polled
 often, on the retry policy's schedule capped at CHEAP_CAP; the handshake runs only once the cheap
 layer answers, on the policy's own schedule, and after the first two never sooner than
-`retry.cap` x U(1, 1.5) after the previous one, so a dependency that is up but not yet serving
+`retry.cap` x U(1, 1.2) after the previous one, so a dependency that is up but not yet serving
 sees at most one handshake per `retry.cap` from each waiter. Permanent answers end the wait at
 once unless `fail_fast=False`.
 """
@@ -132,7 +132,7 @@ def _probe(target: str | Probe, retry: Retry, options: dict[str, Any]) -> Probe:
 
 class _Pacer:
     """Spaces handshakes: the first FREE_HANDSHAKES follow the policy's delays alone; after
-    them, each starts at least `interval` x U(1, 1.5) after the previous one started. So a
+    them, each starts at least `interval` x U(1, 1.2) after the previous one started. So a
     waiter never sends more than one handshake per `interval` (`--max-interval`), and a herd
     of waiters spreads out instead of arriving in step."""
 
@@ -149,7 +149,7 @@ class _Pacer:
 
     def started(self, now: float) -> None:
         self.count += 1
-        self.next_start = now + self.interval * self.rng.uniform(1.0, 1.5)
+        self.next_start = now + self.interval * self.rng.uniform(1.0, 1.2)
 
 
 async def _wait_one(
