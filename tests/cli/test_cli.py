@@ -131,3 +131,21 @@ def test_check_cold_path_imports_no_event_loop() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_interrupt_is_exit_130() -> None:
+    """Ctrl-C while waiting ends the command with exit code 130 and one line."""
+    import signal
+
+    waiter = subprocess.Popen(
+        [*BOOTGATE, "wait", "-v", f"tcp://127.0.0.1:{free_port()}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert waiter.stdout is not None
+    assert "connection refused" in waiter.stdout.readline()  # it is waiting now
+    waiter.send_signal(signal.SIGINT)
+    _, err = waiter.communicate(timeout=30)
+    assert waiter.returncode == 130
+    assert err.strip() == "bootgate: interrupted"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 from bootgate import Permanent, Ready, Transient
 from bootgate.probes import probe_for
-from tests.servers import free_port, require_server
+from tests.servers import absent, free_port, require_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.servers]
 
@@ -69,3 +71,17 @@ async def test_unix_and_file_targets(tmp_path: object) -> None:
     path.write_text("x")
     assert isinstance(await probe(), Ready)
     assert isinstance(await probe_for(f"unix://{path}.sock")(), Transient)
+
+
+@pytest.fixture
+def pg_socket() -> str:
+    """The machine PostgreSQL's Unix socket (skip, or fail under CI, if it is not there)."""
+    path = pathlib.Path("/var/run/postgresql/.s.PGSQL.5432")
+    if not path.exists():
+        absent("PostgreSQL's Unix socket is not at /var/run/postgresql")
+    return str(path)
+
+
+async def test_unix_socket_of_the_machine_postgres(pg_socket: str) -> None:
+    """unix:// is ready when a server listens on the socket file."""
+    assert isinstance(await probe_for(f"unix://{pg_socket}")(), Ready)

@@ -9,10 +9,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-#: subcommand -> (module, one-line help); each module has `add_arguments(parser)` and `run(args)`.
+#: subcommand -> (module with `run(namespace, command) -> int`, one-line help, "module:function"
+#: adding its arguments). The arguments live in a light module apart from `run`, so building
+#: the parser never imports what another subcommand needs; a new subcommand is one more entry.
 COMMANDS = {
-    "wait": ("_wait", "wait until targets are ready, then run COMMAND (exec)"),
-    "check": ("_check", "one attempt per target (Docker HEALTHCHECK, scripts)"),
+    "wait": (
+        "_wait",
+        "wait until targets are ready, then run COMMAND (exec)",
+        "_options:add_target_arguments",
+    ),
+    "check": (
+        "_check",
+        "one attempt per target (Docker HEALTHCHECK, scripts)",
+        "_options:add_target_arguments",
+    ),
 }
 
 EXIT_READY = 0
@@ -34,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     args, command = split_command(args)
-    parser = build_parser(COMMANDS)
+    parser = build_parser(COMMANDS, args[0] if args else None)
     try:
         namespace = parser.parse_args(args)
         module = importlib.import_module(f"{__name__}.{COMMANDS[namespace.command][0]}")

@@ -64,19 +64,25 @@ def split_command(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def build_parser(commands: Mapping[str, tuple[str, str]]) -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def build_parser(
+    commands: Mapping[str, tuple[str, str, str]], chosen: str | None
+) -> argparse.ArgumentParser:
+    """The argument parser; only the `chosen` subcommand gets (and imports) its arguments."""
+    import importlib
+
     parser = _Parser(prog="bootgate", description="Wait for dependencies; check them.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name, (_module, help_text) in commands.items():
+    for name, (_module, help_text, arguments) in commands.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("targets", nargs="*", metavar="TARGET")
-        add_common(command)
+        if name == chosen:
+            module, function = arguments.split(":")
+            getattr(importlib.import_module(f"bootgate.cli.{module}"), function)(command)
     return parser
 
 
-def add_common(parser: argparse.ArgumentParser) -> None:
-    """The options of `wait` and `check`; defaults come from the environment later."""
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `wait` and `check`; defaults come from the environment later."""
+    parser.add_argument("targets", nargs="*", metavar="TARGET")
     add = parser.add_argument
     add("--timeout", help="overall deadline (default 60s; 0 = none)")
     add("--attempt-timeout", help="bound on one attempt (default 3s)")
