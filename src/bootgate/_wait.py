@@ -2,8 +2,8 @@
 
 Each target is polled in two layers. The cheap layer (a TCP connect, a socket, a stat) is polled
 often, on the retry policy's schedule capped at CHEAP_CAP; the handshake runs only once the cheap
-layer answers, on the policy's own schedule, and after the first two never sooner than
-`retry.cap` x U(1, 1.2) after the previous one, so a dependency that is up but not yet serving
+layer answers, on the policy's own schedule, but never sooner than
+`retry.cap` x U(1, 1.1) after the previous one, so a dependency that is up but not yet serving
 sees at most one handshake per `retry.cap` from each waiter. Permanent answers end the wait at
 once unless `fail_fast=False`.
 """
@@ -25,10 +25,9 @@ from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
 from .probes._base import LayeredProbe
 
 #: The longest pause between two cheap-layer polls (a refused connect costs nothing).
-CHEAP_CAP = 0.06
-#: Handshakes that follow the policy's delays alone before the one-per-`cap` pacing applies:
-#: a dependency that is almost ready (PostgreSQL still starting up) is noticed quickly.
-FREE_HANDSHAKES = 2
+CHEAP_CAP = 0.1
+#: Handshakes that follow the policy's delays alone before the one-per-`cap` pacing applies.
+FREE_HANDSHAKES = 1
 
 EventKind = Literal["attempt", "ready", "permanent", "timeout"]
 
@@ -131,10 +130,10 @@ def _probe(target: str | Probe, retry: Retry, options: dict[str, Any]) -> Probe:
 
 
 class _Pacer:
-    """Spaces handshakes: the first FREE_HANDSHAKES follow the policy's delays alone; after
-    them, each starts at least `interval` x U(1, 1.2) after the previous one started. So a
-    waiter never sends more than one handshake per `interval` (`--max-interval`), and a herd
-    of waiters spreads out instead of arriving in step."""
+    """Spaces handshakes: each starts at least `interval` x U(1, 1.1) after the previous one
+    started. So a waiter never sends more than one handshake per `interval` (`--max-interval`,
+    the rate of a fixed-interval poller such as wait-on), and waiters keep the spread the
+    jittered cheap-layer polls gave them instead of falling into step."""
 
     def __init__(self, interval: float, rng: random.Random) -> None:
         self.interval = interval
@@ -149,7 +148,7 @@ class _Pacer:
 
     def started(self, now: float) -> None:
         self.count += 1
-        self.next_start = now + self.interval * self.rng.uniform(1.0, 1.2)
+        self.next_start = now + self.interval * self.rng.uniform(1.0, 1.1)
 
 
 async def _wait_one(
