@@ -2,10 +2,10 @@
 
 Each target is polled in two layers. The cheap layer (a TCP connect, a socket, a stat) is polled
 often, on the retry policy's schedule capped at CHEAP_CAP; the handshake runs only once the cheap
-layer answers, on the policy's own schedule, but never sooner than
-`retry.cap` x U(1, 1.1) after the previous one, so a dependency that is up but not yet serving
-sees at most one handshake per `retry.cap` from each waiter. Permanent answers end the wait at
-once unless `fail_fast=False`.
+layer answers, on the policy's own schedule, but never sooner than `retry.cap` x U(1, 1.1)
+after the previous one (except for a few right after the port opened), so a dependency that is
+up but not yet serving sees at most one handshake per `retry.cap` from each waiter. Permanent
+answers end the wait at once unless `fail_fast=False`.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from .probes._base import LayeredProbe
 
 #: The longest pause between two cheap-layer polls (a refused connect costs nothing).
 CHEAP_CAP = 0.1
-#: Handshakes that follow the policy's delays alone before the one-per-`cap` pacing applies.
-FREE_HANDSHAKES = 1
+#: Handshakes right after the cheap layer was seen to open (refused, then answering) that follow
+#: the policy's own short delays: a port that just opened belongs to a service that is starting
+#: (PostgreSQL's 57P03), which is usually ready a few milliseconds later.
+FREE_AFTER_OPENING = 3
 
 EventKind = Literal["attempt", "ready", "permanent", "timeout"]
 
@@ -133,16 +135,27 @@ class _Pacer:
     """Spaces handshakes: each starts at least `interval` x U(1, 1.1) after the previous one
     started. So a waiter never sends more than one handshake per `interval` (`--max-interval`,
     the rate of a fixed-interval poller such as wait-on), and waiters keep the spread the
-    jittered cheap-layer polls gave them instead of falling into step."""
+    jittered cheap-layer polls gave them instead of falling into step. The exception: the
+    first FREE_AFTER_OPENING handshakes after the cheap layer opened follow the policy alone."""
 
     def __init__(self, interval: float, rng: random.Random) -> None:
         self.interval = interval
         self.rng = rng
         self.count = 0
+        self.free_until = 1
+        self.refused = False
         self.next_start = 0.0
 
+    def cheap_layer(self, answered: bool) -> None:
+        """Note a cheap-layer result; the first answer after refusals frees a few handshakes."""
+        if not answered:
+            self.refused = True
+        elif self.refused:
+            self.refused = False
+            self.free_until = self.count + FREE_AFTER_OPENING
+
     def wait_time(self, now: float) -> float:
-        if self.count < FREE_HANDSHAKES:
+        if self.count < self.free_until:
             return 0.0
         return max(0.0, self.next_start - now)
 
@@ -226,6 +239,7 @@ async def _attempt(
         except Exception as exc:  # a user's probe that raises: treat like a transient answer
             return Transient(f"{type(exc).__name__}: {exc}")
     refused = await layered.reachable()
+    pacer.cheap_layer(refused is None)
     if refused is not None:
         return refused
     pause = pacer.wait_time(clock.now())
