@@ -25,7 +25,7 @@ from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
 from .probes._base import LayeredProbe
 
 #: The longest pause between two cheap-layer polls (a refused connect costs nothing).
-CHEAP_CAP = 0.1
+CHEAP_CAP = 0.075
 #: Handshakes right after the cheap layer was seen to open (refused, then answering) that follow
 #: the policy's own short delays: a port that just opened belongs to a service that is starting
 #: (PostgreSQL's 57P03), which is usually ready a few milliseconds later.

@@ -10,6 +10,7 @@ one often and runs the handshake only once it answers.
 from __future__ import annotations
 
 import errno
+import functools
 import ipaddress
 import os
 import socket
@@ -17,6 +18,7 @@ import ssl
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 from anyio.abc import ByteStream
 from anyio.streams.buffered import BufferedByteReceiveStream
 
@@ -45,6 +47,7 @@ def classify_exception(exc: BaseException) -> ProbeResult:
 _wait_writable = getattr(anyio, "wait_writable", None) or anyio.wait_socket_writable
 
 
+@functools.cache
 def _ip_family(host: str) -> int | None:
     try:
         return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
@@ -74,11 +77,24 @@ async def _connect_literal(family: int, host: str, port: int) -> Transient | Non
         sock.setblocking(False)
         error = sock.connect_ex((host, port))
         if error in (errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK):
-            await _wait_writable(sock)
+            # A local peer answers within one turn of the loop; watching the socket for
+            # writability costs more than that turn, so look once before doing so.
+            await anyio.lowlevel.checkpoint()
             error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if not error and not _connected(sock):
+                await _wait_writable(sock)
+                error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
     finally:
         sock.close()
     return Transient(os.strerror(error).lower()) if error else None
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        sock.getpeername()
+    except OSError:
+        return False
+    return True
 
 
 async def open_stream(target: Target, tls: ssl.SSLContext | None = None) -> ByteStream:
