@@ -22,5 +22,15 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# Browser tests drive Debian's Chromium (never a downloaded browser build); as root, install it.
+if [ "${BOOTGATE_NEED_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "setup: installing chromium (Debian package)"
+        apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+    else
+        echo "setup: chromium is missing; browser tests will be skipped (run as root to install it)"
+    fi
+fi
+
 export PATH="$venv/bin:$PATH"
 cd "$root"

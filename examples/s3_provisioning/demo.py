@@ -54,18 +54,23 @@ def render(status: Status) -> list[str]:
     return lines
 
 
-async def watch(boot: Boot, live: bool) -> None:
-    """Print each snapshot; on a terminal, redraw in place."""
+async def watch(boot: Boot, live: bool, done: anyio.Event) -> None:
+    """Print each snapshot until startup succeeds or fails; on a terminal, redraw in place."""
     drawn = 0
-    async for status in boot.subscribe():
-        lines = render(status)
-        if live and drawn:
-            sys.stdout.write(f"\x1b[{drawn}F\x1b[J")
-        sys.stdout.write("\n".join(lines) + "\n")
-        sys.stdout.flush()
-        drawn = len(lines)
-        if not live:
-            await anyio.sleep(0.1)  # a log, not an animation: a few snapshots a second
+    try:
+        async for status in boot.subscribe():
+            lines = render(status)
+            if live and drawn:
+                sys.stdout.write(f"\x1b[{drawn}F\x1b[J")
+            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.flush()
+            drawn = len(lines)
+            if status.ready or status.failed:
+                return
+            if not live:
+                await anyio.sleep(0.1)  # a log, not an animation: a few snapshots a second
+    finally:
+        done.set()
 
 
 async def main(ordered: bool) -> int:
@@ -73,17 +78,18 @@ async def main(ordered: bool) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "provisioning.db"
         boot = build_boot(path, ordered=ordered, tenant_delay=0.6, provider_delay=0.15, hooks=[])
+        done = anyio.Event()
+        code = 1
         async with anyio.create_task_group() as tg:
-            tg.start_soon(watch, boot, sys.stdout.isatty())
+            tg.start_soon(watch, boot, sys.stdout.isatty(), done)
             try:
                 async with boot.running():
-                    await anyio.sleep(0.2)  # let the last frame show
+                    await done.wait()
                     print(f"\nprovisioned {provider_count(path)} providers for tenant 'default'")
                     code = 0
             except StartupError as exc:
+                await done.wait()
                 print(f"\nstartup failed: {exc}")
-                code = 1
-            tg.cancel_scope.cancel()
     return code
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from ._errors import ConfigError
 
 Jitter = Literal["equal", "full", "none"]
+
+
+class RandomSource(Protocol):
+    """What jitter needs from a random number generator (`random.Random` has it)."""
+
+    def uniform(self, a: float, b: float, /) -> float:
+        """A number drawn uniformly from [a, b]."""
+        ...
+
+
 _JITTERS = ("equal", "full", "none")
 
 
@@ -55,7 +64,7 @@ class Retry:
             grown = math.inf
         return min(self.cap, grown)
 
-    def delay(self, attempt: int, rng: random.Random) -> float:
+    def delay(self, attempt: int, rng: RandomSource) -> float:
         """A jittered delay after failed attempt `attempt`, ignoring attempts and deadline."""
         ceiling = self.ceiling(attempt)
         if self.jitter == "equal":
@@ -64,7 +73,7 @@ class Retry:
             return rng.uniform(0.0, ceiling)
         return ceiling
 
-    def next_delay(self, attempt: int, elapsed: float, rng: random.Random) -> float | None:
+    def next_delay(self, attempt: int, elapsed: float, rng: RandomSource) -> float | None:
         """The delay before attempt `attempt + 1`, or None when the policy says stop.
 
         `elapsed` is the time since the first attempt began. The delay is clipped so that it

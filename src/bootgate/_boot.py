@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import random
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -11,7 +10,7 @@ from typing import Any, TypeVar, overload
 
 import anyio
 
-from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
+from ._backoff import STEP_RETRY, WAIT_RETRY, RandomSource, Retry
 from ._calls import takes_argument
 from ._clock import Clock, SystemClock
 from ._duration import parse_duration
@@ -103,13 +102,13 @@ class Boot:
         clock: Clock | None = None,
         hooks: Iterable[Hook] | None = None,
         grace: Duration = 10.0,
-        rng: random.Random | None = None,
+        rng: RandomSource | None = None,
     ) -> None:
         self.name = name
         self.clock: Clock = clock or SystemClock()
         self._hooks: list[Hook] = [LoggingHook()] if hooks is None else list(hooks)
         self._grace = parse_duration(grace, what="grace")
-        self._rng = rng or random.Random()
+        self._rng = rng
         self._specs: list[NodeSpec] = []
         self._runner: Runner | None = None
         self._launched = False

@@ -10,7 +10,6 @@ is still starting, and tears down what started in reverse order of readiness, sh
 from __future__ import annotations
 
 import functools
-import random
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import anyio
 import anyio.abc
 
 from . import _testmode
-from ._backoff import WAIT_RETRY, Retry
+from ._backoff import WAIT_RETRY, RandomSource, Retry
 from ._calls import Holder, Style, call_plain, style_of
 from ._clock import Clock
 from ._context import StepContext
@@ -75,7 +74,7 @@ class Runner:
         *,
         clock: Clock,
         hooks: Sequence[Hook],
-        rng: random.Random,
+        rng: RandomSource | None,
         grace: float,
     ) -> None:
         self.graph = Graph.build((spec.name, spec.requires) for spec in specs)
@@ -176,28 +175,27 @@ class Runner:
         # A task that finishes a node goes straight on with the first dependent it unblocked
         # and spawns tasks only for the others: no scheduling hop on the critical path, and
         # far fewer task spawns (the dominant cost of a large graph of quick steps).
-        next_name: str | None = name
-        while next_name is not None:
-            next_name = await self._run_node(next_name)
+        with anyio.CancelScope() as scope:
+            key = f"{name}\0task"
+            self._scopes[key] = scope
+            try:
+                next_name: str | None = name
+                while next_name is not None and not self.store.stopping:
+                    next_name = await self._run_node(next_name)
+            finally:
+                del self._scopes[key]
 
     async def _run_node(self, name: str) -> str | None:
         spec = self._specs[name]
-        with anyio.CancelScope() as scope:
-            self._scopes[name] = scope
-            try:
-                if self.store.stopping:
-                    return None
-                if spec.budget is not None:
-                    self._task_group().start_soon(self._watch_budget, name, spec.budget)
-                if spec.kind == "step":
-                    await self._run_step(spec)
-                elif await self._wait_dependency(spec) and spec.recheck is not None:
-                    self._spawn(self._unblocked.pop(name, []))
-                    await self._watch_dependency(spec, spec.recheck)
-            finally:
-                del self._scopes[name]
+        if spec.budget is not None:
+            self._task_group().start_soon(self._watch_budget, name, spec.budget)
+        if spec.kind == "step":
+            await self._run_step(spec)
+        elif await self._wait_dependency(spec) and spec.recheck is not None:
+            self._spawn(self._unblocked.pop(name, []))
+            await self._watch_dependency(spec, spec.recheck)
         unblocked = self._unblocked.pop(name, [])
-        if not unblocked or self.store.stopping:
+        if not unblocked:
             return None
         self._spawn(unblocked[1:])
         return unblocked[0]
@@ -237,7 +235,7 @@ class Runner:
                 return
             except Exception as exc:
                 error = describe(exc)
-                delay = policy.next_delay(attempt, self._clock.now() - first, self._rng)
+                delay = policy.next_delay(attempt, self._clock.now() - first, self._random())
                 if delay is None:
                     self._fail(
                         name,
@@ -309,7 +307,7 @@ class Runner:
                 self._fail(name, result.reason)
                 return False
             elapsed = self._clock.now() - first
-            delay = policy.next_delay(attempt, elapsed, self._rng)
+            delay = policy.next_delay(attempt, elapsed, self._random())
             hint = result.retry_after if isinstance(result, Transient) else None
             if delay is not None and hint is not None:
                 delay = max(delay, hint)
@@ -340,7 +338,7 @@ class Runner:
             self._emit(EventKind.LOST, name, f"lost: {result.reason}")
             attempt = 1
             while not isinstance(result, Ready):
-                delay = spec.retry.delay(attempt, self._rng)
+                delay = spec.retry.delay(attempt, self._random())
                 self._set(name, next_retry_s=self._elapsed(self._clock.now() + delay))
                 await self._clock.sleep(delay)
                 attempt += 1
@@ -468,6 +466,14 @@ class Runner:
             target=spec.target,
             budget_s=spec.budget,
         )
+
+    def _random(self) -> RandomSource:
+        # Made on first use: a startup that never retries never imports `random`.
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random()
+        return self._rng
 
     def _task_group(self) -> anyio.abc.TaskGroup:
         if self._tg is None:

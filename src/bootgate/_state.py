@@ -47,6 +47,8 @@ SETTLED_OK = frozenset({Phase.READY, Phase.DEGRADED})
 #: Phases in which a node has given up for good.
 SETTLED_BAD = frozenset({Phase.FAILED, Phase.BLOCKED})
 
+_SHUT = frozenset({Phase.STOPPING, Phase.STOPPED})
+
 NodeKind = Literal["step", "dependency"]
 
 
@@ -149,7 +151,7 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
     if status.ready:
         return ()
     if status.stopping and not failed_only:
-        return ("shutting down",)
+        return _blocking_chains(status, failed_only=True) or ("shutting down",)
     nodes = status.nodes
     dependents: dict[str, list[str]] = {name: [] for name in nodes}
     for node in nodes.values():
@@ -169,7 +171,9 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
             continue
         if failed_only and node.phase is not Phase.FAILED:
             continue
-        if not all(nodes[r].ok for r in node.requires) or not matters(node.name, set()):
+        # A requirement stopped by shutdown after it was ready still counts as met.
+        met = all(nodes[r].ok or nodes[r].phase in _SHUT for r in node.requires)
+        if not met or not matters(node.name, set()):
             continue
         chain = [node.name]
         cursor = node.name
@@ -219,7 +223,9 @@ class StateStore:
         self._began_wall = time.time()
         self._now = now
         self._seq = 0
-        self._unready = sum(_unready(n.optional, n.phase) for n in self._nodes.values())
+        self._unready = sum(
+            _WEIGHTS[(n.optional, n.critical, n.phase)][0] for n in self._nodes.values()
+        )
         self._failed_required = 0
         self._dead_critical = 0
         self.started = False
@@ -272,10 +278,12 @@ class StateStore:
         self._nodes.pop(name, None)
         new_phase = fields["phase"]
         if new_phase is not old_phase:
-            optional, critical = fields["optional"], fields["critical"]
-            self._unready += _unready(optional, new_phase) - _unready(optional, old_phase)
-            self._failed_required += _failed(optional, new_phase) - _failed(optional, old_phase)
-            self._dead_critical += _dead(critical, new_phase) - _dead(critical, old_phase)
+            flags = (fields["optional"], fields["critical"])
+            old_unready, old_failed, old_dead = _WEIGHTS[(*flags, old_phase)]
+            new_unready, new_failed, new_dead = _WEIGHTS[(*flags, new_phase)]
+            self._unready += new_unready - old_unready
+            self._failed_required += new_failed - old_failed
+            self._dead_critical += new_dead - old_dead
 
     def set_flags(
         self, now: float, *, stopping: bool | None = None, closed: bool | None = None
@@ -336,13 +344,14 @@ class StateStore:
 _NODE_FIELDS = tuple(f.name for f in fields(NodeStatus))
 
 
-def _unready(optional: bool, phase: Phase) -> int:
-    return int(not optional and phase not in SETTLED_OK)
-
-
-def _failed(optional: bool, phase: Phase) -> int:
-    return int(not optional and phase in SETTLED_BAD)
-
-
-def _dead(critical: bool, phase: Phase) -> int:
-    return int(critical and phase is Phase.FAILED)
+# (optional, critical, phase) -> how the node counts: (not ready, failed for good, dead critical)
+_WEIGHTS = {
+    (optional, critical, phase): (
+        int(not optional and phase not in SETTLED_OK),
+        int(not optional and phase in SETTLED_BAD),
+        int(critical and phase is Phase.FAILED),
+    )
+    for optional in (False, True)
+    for critical in (False, True)
+    for phase in Phase
+}

@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from examples.s3_provisioning.app import PROVIDERS, build_boot, provider_count
 
 from bootgate import EventKind, FakeClock, StartupError
+from examples.s3_provisioning.app import PROVIDERS, build_boot, provider_count
 from tests.core.helpers import Recorder
 
 pytestmark = pytest.mark.anyio
