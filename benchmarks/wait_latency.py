@@ -37,14 +37,13 @@ from pathlib import Path
 from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a plain script
-from tests.servers import Postgres, free_port
-
 from benchmarks._peers import (
     BOOTGATE,
     debian_wait_for_it,
     pypi_wait_for_it,
     wait_on,
 )
+from tests.servers import Postgres, free_port
 
 READY_LINE = re.compile(r"^(\d+\.\d+) .*database system is ready to accept connections", re.M)
 
