@@ -31,6 +31,9 @@ CHEAP_CAP = 0.075
 #: (PostgreSQL's 57P03), which is usually ready a few milliseconds later.
 FREE_AFTER_OPENING = 3
 
+#: Less time than this left before the deadline counts as none.
+TOO_SHORT = 1e-6
+
 EventKind = Literal["attempt", "ready", "permanent", "timeout"]
 
 
@@ -180,15 +183,18 @@ async def _wait_one(
     last = "no attempt finished"
     while True:
         elapsed = clock.now() - first
-        if retry.attempt_budget(elapsed) == 0:  # the deadline has come: no room for a poll
+        budget = retry.attempt_budget(elapsed)
+        # At the deadline (give or take float rounding: a fake clock cannot move by 1e-16)
+        # there is no room for another poll.
+        if budget is not None and budget < TOO_SHORT:
             emit(WaitEvent("timeout", probe.display, polls, elapsed, last))
             raise _Outcome("timeout", probe.display, last, retry.deadline or elapsed)
         polls += 1
         layer = "connect" if layered is not None else "handshake"
         outcome: ProbeResult | _Reached = Transient(
-            f"no answer within {format_duration(retry.attempt_budget(elapsed) or 0.0)}"
+            f"no answer within {format_duration(budget or 0.0)}"
         )
-        with clock.move_on_after(retry.attempt_budget(elapsed)):
+        with clock.move_on_after(budget):
             outcome = await _attempt(probe, layered, pacer, clock)
         if isinstance(outcome, _Reached):
             layer = "handshake"
@@ -213,7 +219,11 @@ async def _wait_one(
                 delay = max(delay, hint)
         if delay is not None and retry.attempts is not None and polls >= retry.attempts:
             delay = None
-        if delay is not None and retry.deadline is not None and elapsed + delay > retry.deadline:
+        if (
+            delay is not None
+            and retry.deadline is not None
+            and elapsed + delay > retry.deadline - TOO_SHORT
+        ):
             delay = None
         last = result.reason
         emit(WaitEvent("attempt", probe.display, polls, elapsed, last, layer, delay))
