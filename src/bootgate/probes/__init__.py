@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from ._sync import check
+from ._sync import Verdict, check
 from ._target import SCHEMES, Target, parse_target
 
 TYPE_CHECKING = False
@@ -53,4 +53,4 @@ def probe_for(target: str | Target, **options: Any) -> Probe:
     return probe
 
 
-__all__ = ["REGISTRY", "SCHEMES", "Target", "check", "parse_target", "probe_for"]
+__all__ = ["REGISTRY", "SCHEMES", "Target", "Verdict", "check", "parse_target", "probe_for"]
