@@ -1,4 +1,4 @@
-"""The `bootgate` command: `wait` and `check` (and room for more subcommands).
+"""The `bootgate` command: `wait`, `check` and `status`.
 
 This module stays light: a subcommand's module is imported only when it runs, so
 `bootgate check tcp://...` never imports asyncio, anyio or a driver.
@@ -22,6 +22,11 @@ COMMANDS = {
         "_check",
         "one attempt per target (Docker HEALTHCHECK, scripts)",
         "_options:add_target_arguments",
+    ),
+    "status": (
+        "_status",
+        "what a bootgate service is doing: progress and why it is not ready",
+        "_status:add_arguments",
     ),
 }
 
