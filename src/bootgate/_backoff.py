@@ -87,6 +87,10 @@ class Retry:
             return None
         return delay
 
+    def remaining(self, elapsed: float) -> float | None:
+        """Time left before the deadline (None: no deadline)."""
+        return None if self.deadline is None else max(self.deadline - elapsed, 0.0)
+
     def attempt_budget(self, elapsed: float) -> float | None:
         """How long the next attempt may take: its own timeout, clipped to the deadline."""
         if self.deadline is None:

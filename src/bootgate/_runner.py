@@ -299,7 +299,9 @@ class Runner:
                 started_s=self._elapsed(first),
             )
             self._emit(EventKind.ATTEMPT, name, f"probe {attempt}")
-            result = await self._probe(spec, policy.attempt_budget(elapsed))
+            follows = getattr(spec.action, "follows", False)  # waits for an event itself
+            budget = policy.remaining(elapsed) if follows else policy.attempt_budget(elapsed)
+            result = await self._probe(spec, budget)
             if isinstance(result, Ready):
                 self._ready(name, None, first)
                 return True

@@ -183,7 +183,9 @@ async def _wait_one(
     last = "no attempt finished"
     while True:
         elapsed = clock.now() - first
-        budget = retry.attempt_budget(elapsed)
+        # A probe that follows an event stream waits for the event itself: it gets the deadline.
+        follows = getattr(probe, "follows", False)
+        budget = retry.remaining(elapsed) if follows else retry.attempt_budget(elapsed)
         # At the deadline (give or take float rounding: a fake clock cannot move by 1e-16)
         # there is no room for another poll.
         if budget is not None and budget < TOO_SHORT:

@@ -94,17 +94,24 @@ def parse_headers(headers: Mapping[str, str] | Sequence[str] | None) -> tuple[tu
     return tuple(pairs)
 
 
-def build_request(target: Target, headers: Sequence[tuple[str, str]]) -> bytes:
-    """A GET request for the target's path and query, closing the connection afterwards."""
-    path = target.path or "/"
-    query = target.raw.split("?", 1)[1].split("#", 1)[0] if "?" in target.raw else ""
-    if query:
-        path = f"{path}?{query}"
+def build_request(
+    target: Target,
+    headers: Sequence[tuple[str, str]],
+    *,
+    path: str | None = None,
+    accept: str = "*/*",
+) -> bytes:
+    """A GET request for the target's path and query (or `path`), closing the connection after."""
+    if path is None:
+        path = target.path or "/"
+        query = target.raw.split("?", 1)[1].split("#", 1)[0] if "?" in target.raw else ""
+        if query:
+            path = f"{path}?{query}"
     default = 443 if target.scheme == "https" else 80
     host = target.host if ":" not in target.host else f"[{target.host}]"
     if target.port != default:
         host = f"{host}:{target.port}"
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "User-Agent: bootgate", "Accept: */*"]
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "User-Agent: bootgate", f"Accept: {accept}"]
     names = {name.lower() for name, _ in headers}
     lines += [f"{name}: {value}" for name, value in headers]
     if "connection" not in names:

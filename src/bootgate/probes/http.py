@@ -1,5 +1,8 @@
 """`http://` and `https://`: ready when a GET answers an allowed status (default: any 2xx).
 
+A bootgate service's own endpoint (…/readyz, …/status) is followed over its status stream
+instead (see `follow`), unless a status set is given.
+
 5xx, 408, 425 and 429 are transient and their `Retry-After` is passed on; other 4xx, and
 redirects unless allowed with `status`, are permanent. So is a TLS verification failure.
 """
@@ -73,4 +76,9 @@ def make_http(
         key_file=key_file,
         insecure=insecure,
     )
+    if status is None and target.path:
+        from .follow import FollowProbe, is_bootgate_url
+
+        if is_bootgate_url(target.path):
+            return FollowProbe(target, options)
     return HttpProbe(target, options)
