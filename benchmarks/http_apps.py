@@ -103,3 +103,20 @@ def select1() -> ASGIApp:
         await _text(send, b"ok")
 
     return app
+
+
+def select1_connect() -> ASGIApp:
+    """A health route that connects to PostgreSQL and runs SELECT 1 for every request."""
+    import psycopg
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        async with await psycopg.AsyncConnection.connect(DATABASE_URL) as conn:
+            await conn.execute("SELECT 1")
+        await _text(send, b"ok")
+
+    return app
