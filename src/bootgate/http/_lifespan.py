@@ -1,0 +1,138 @@
+"""`asgi(boot, app)`: run a Boot from the server's lifespan, behind the gate.
+
+The boot starts on `lifespan.startup` without waiting (the server accepts connections at once,
+so probes and the gate answer during startup) and stays inside `Boot.running()` in the lifespan
+task until `lifespan.shutdown`: then readiness drops, the application's own lifespan shuts
+down, and the boot tears down in reverse order. The application's lifespan is relayed to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import anyio
+import anyio.abc
+
+from bootgate import Boot, Clock, redact
+
+from ._gate import Gate, not_found
+from ._paths import Paths
+from ._types import ASGIApp, Message, Receive, Scope, Send
+
+
+class _InnerLifespan:
+    """Relays lifespan messages to the wrapped application, which may not support them."""
+
+    def __init__(self, app: ASGIApp, scope: Scope) -> None:
+        self._app = app
+        self._scope = scope
+        self._to_app, self._app_inbox = anyio.create_memory_object_stream[Message](2)
+        self._to_us, self._from_app = anyio.create_memory_object_stream[Message](2)
+        self.supported = True
+        self.error: str | None = None
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        task_status.started()
+        try:
+            await self._app(self._scope, self._app_inbox.receive, self._to_us.send)
+        except Exception as exc:  # an app without lifespan support raises on the scope type
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self._to_us.close()
+
+    async def ask(self, kind: str) -> tuple[bool, str]:
+        """Send lifespan.<kind> and wait for the app's answer: (succeeded, message)."""
+        if not self.supported:
+            return True, ""
+        await self._to_app.send({"type": f"lifespan.{kind}"})
+        try:
+            answer = await self._from_app.receive()
+        except anyio.EndOfStream:
+            # It ended without answering: it does not do lifespan (the ASGI "auto" rule), unless
+            # it failed after having answered startup.
+            self.supported = False
+            return (True, "") if kind == "startup" else (self.error is None, self.error or "")
+        if answer["type"] == f"lifespan.{kind}.complete":
+            return True, ""
+        return False, str(answer.get("message", ""))
+
+    def close(self) -> None:
+        for stream in (self._to_app, self._app_inbox, self._to_us, self._from_app):
+            stream.close()
+
+
+class BootApp:
+    """An ASGI application: `gate` in front of `app`, with the boot run from the lifespan."""
+
+    def __init__(self, boot: Boot, gate: Gate) -> None:
+        self.boot = boot
+        self.gate = gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection; the lifespan connection runs the boot."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+        else:
+            await self.gate(scope, receive, send)
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = await receive()
+        if message["type"] != "lifespan.startup":  # pragma: no cover - the server's mistake
+            return
+        inner = _InnerLifespan(self.gate.app, scope)
+        started = False
+        answer: Message = {"type": "lifespan.shutdown.complete"}
+        async with anyio.create_task_group() as tg:
+            await tg.start(inner.run)
+            try:
+                async with self.boot.running(wait=False):
+                    started, why = await inner.ask("startup")
+                    if started:
+                        await send({"type": "lifespan.startup.complete"})
+                        await receive()  # lifespan.shutdown: nothing else can come
+                        self.boot.mark_stopping()
+                        ok, why = await inner.ask("shutdown")
+                        if not ok:
+                            answer = {"type": "lifespan.shutdown.failed", "message": why}
+                    else:
+                        answer = {"type": "lifespan.startup.failed", "message": why}
+                # Leaving running() tore the boot down, in reverse order of readiness.
+            except Exception as exc:
+                what = "shutdown" if started else "startup"
+                answer = {"type": f"lifespan.{what}.failed", "message": _describe(exc)}
+            finally:
+                inner.close()
+                tg.cancel_scope.cancel()  # an app still in its lifespan after answering
+        await send(answer)
+
+
+def _describe(exc: BaseException) -> str:
+    return redact(f"{type(exc).__name__}: {exc}")
+
+
+def asgi(
+    boot: Boot,
+    app: ASGIApp | None = None,
+    *,
+    paths: Paths | None = None,
+    hold: str | float = 0.0,
+    exempt: Iterable[str] = (),
+    clock: Clock | None = None,
+    **options: Any,
+) -> BootApp:
+    """Wrap an ASGI app (or none: health endpoints only) with bootgate's endpoints and gate.
+
+    The server's lifespan starts `boot` without waiting and tears it down at shutdown, after
+    readiness has dropped and the app's own lifespan has shut down.
+    """
+    gate = Gate(
+        app or not_found,
+        boot,
+        paths=paths,
+        hold=hold,
+        exempt=exempt,
+        clock=clock,
+        **options,
+    )
+    return BootApp(boot, gate)

@@ -1,0 +1,136 @@
+"""The status stream: Server-Sent Events fed by the source's subscription, never by polling.
+
+Each change becomes one `status` event (id = the snapshot's seq), at most one per `interval`
+(changes in between are coalesced into the latest snapshot); a comment line keeps idle
+connections open through proxies. The stream ends when the run it follows shuts down or the
+client goes away.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+import anyio
+
+from bootgate import Clock, Status
+
+from ._render import health_document
+from ._source import StatusSource
+from ._types import Receive, Send
+
+#: Sent first: how long a browser waits before reconnecting, in milliseconds.
+PREAMBLE = b"retry: 1000\n\n"
+KEEP_ALIVE = b": keep-alive\n\n"
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"x-accel-buffering", b"no"),  # nginx: pass each event on at once
+]
+
+T = TypeVar("T")
+
+
+def encode_event(status: Status) -> bytes:
+    """One `status` event carrying the health+json document of `status`."""
+    data = json.dumps(health_document(status), ensure_ascii=False, separators=(",", ":"))
+    return f"id: {status.seq}\nevent: status\ndata: {data}\n\n".encode()
+
+
+def parse_last_event_id(value: str | None) -> int | None:
+    """The seq a reconnecting client last saw, or None if it sent none (or nonsense)."""
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None
+
+
+@asynccontextmanager
+async def closing(iterator: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]:
+    """Close an async iterator (if it can be closed) however the block is left."""
+    try:
+        yield iterator
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            with anyio.CancelScope(shield=True):
+                await aclose()
+
+
+class _Latest:
+    """The newest snapshot from the subscription, and whether anything new has arrived."""
+
+    def __init__(self) -> None:
+        self.status: Status | None = None
+        self.ended = False
+        self.changed = anyio.Event()
+
+    async def follow(self, source: StatusSource) -> None:
+        async with closing(source.subscribe()) as snapshots:
+            async for status in snapshots:
+                self.status = status
+                self.changed.set()
+        self.ended = True
+        self.changed.set()
+
+
+class _Client:
+    """Watches the request side: the client's leaving cancels the whole stream."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    async def watch(self, receive: Receive, scope: anyio.CancelScope) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                self.gone = True
+                scope.cancel()
+                return
+
+
+async def stream_status(
+    source: StatusSource,
+    clock: Clock,
+    receive: Receive,
+    send: Send,
+    *,
+    last_event_id: int | None = None,
+    interval: float = 0.1,
+    keep_alive: float = 15.0,
+) -> None:
+    """Serve the status stream as an ASGI response until the run ends or the client leaves.
+
+    A client that reconnects with `Last-Event-ID` equal to the current seq already has the
+    current snapshot and gets only newer ones; any other id gets the current snapshot at once.
+    """
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": PREAMBLE, "more_body": True})
+    latest = _Latest()
+    client = _Client()
+    sent = last_event_id
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(latest.follow, source)
+        tg.start_soon(client.watch, receive, tg.cancel_scope)
+        while True:
+            status = latest.status
+            if status is not None and status.seq != sent:
+                sent = status.seq
+                body = encode_event(status)
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+                await clock.sleep(interval)  # coalesce: changes meanwhile collapse into the latest
+                continue
+            if latest.ended:
+                break
+            latest.changed = anyio.Event()
+            with clock.move_on_after(keep_alive):
+                await latest.changed.wait()
+            if not latest.changed.is_set():
+                await send({"type": "http.response.body", "body": KEEP_ALIVE, "more_body": True})
+        tg.cancel_scope.cancel()
+    if not client.gone:
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
