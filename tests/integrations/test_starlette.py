@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import anyio
 import httpx
@@ -14,6 +15,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from bootgate import Transient
 from bootgate.http import asgi
 from bootgate.integrations.starlette import GateMiddleware, lifespan
 
@@ -27,8 +29,6 @@ def fastapi_app(svc: Service, log: list[str]) -> FastAPI:
         log.append("app startup")
         yield {"greeting": "hello"}
         log.append(f"app shutdown ready={svc.boot.ready}")
-
-    from contextlib import asynccontextmanager
 
     app = FastAPI(lifespan=lifespan(svc.boot, asynccontextmanager(own)))
     app.add_middleware(GateMiddleware, boot=svc.boot)
@@ -93,7 +93,6 @@ def test_lifespan_alone_without_an_inner_lifespan() -> None:
 def test_secrets_stay_out_of_the_gate_and_status() -> None:
     """A failing db whose reason carries a password shows *** in the gate and in /status."""
     svc = Service()
-    from bootgate import Transient
 
     async def refused() -> Transient:
         return Transient(f"connection refused (postgres://app:{SECRET}@127.0.0.1:5432/app)")
