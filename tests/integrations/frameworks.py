@@ -30,9 +30,10 @@ class Service:
         @self.boot.step(requires=[db])
         async def migrations(ctx: StepContext) -> AsyncIterator[None]:
             ctx.progress(16, 25, "Migration0016")
-            # A thread event: the frameworks' loops live in other threads than the test.
+            # A thread event: the frameworks' loops live in other threads than the test. The
+            # wait is abandoned on cancellation (shutdown) and ends by itself within 0.5 s.
             while not self._release.is_set():
-                await anyio.to_thread.run_sync(self._release.wait, 0.5)
+                await anyio.to_thread.run_sync(self._release.wait, 0.5, abandon_on_cancel=True)
             yield
             self.log.append(f"teardown ready={self.boot.ready}")
 

@@ -131,7 +131,6 @@ async def test_secrets_never_reach_the_answers() -> None:
             for accept in ("text/html", "application/json"):
                 body = await (await client.get(path, headers={"accept": accept})).text()
                 assert SECRET not in body
-        svc.release()
 
 
 async def test_a_graph_error_fails_the_startup() -> None:
@@ -154,4 +153,3 @@ async def test_setup_twice_is_refused() -> None:
     app = shop(svc)
     with pytest.raises(ValueError, match="already set up"):
         setup(app, svc.boot)
-    svc.release()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -29,11 +28,9 @@ def flask_app() -> Flask:
 
 
 @pytest.fixture
-def svc() -> Iterator[Service]:
-    """A service whose migrations are released by the test (and at the end, in any case)."""
-    service = Service()
-    yield service
-    service.release()
+def svc() -> Service:
+    """A service whose migrations wait until the test releases them."""
+    return Service()
 
 
 def test_gate_until_ready_then_the_app(svc: Service) -> None:
