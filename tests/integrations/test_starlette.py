@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -133,3 +135,14 @@ async def test_asgi_one_liner_with_fastapi_under_uvicorn(anyio_backend: str) -> 
                 assert (await client.get("/orders")).json() == {"orders": 3}
             server.should_exit = True
     assert svc.log == ["teardown ready=False"]
+
+
+def test_no_framework_is_imported_by_bootgate_or_its_http_layer() -> None:
+    """`import bootgate` and `bootgate.http` load none of the web frameworks."""
+    code = (
+        "import sys, bootgate, bootgate.http; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastapi', 'starlette', 'django', 'flask', 'werkzeug', 'aiohttp')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
