@@ -354,6 +354,11 @@ class Runner:
                 result: ProbeResult = await spec.action()
             except Exception as exc:
                 return Transient(describe(exc))
+            # Redacted here, at the source: a probe's reason may quote its target's password.
+            if isinstance(result, Transient):
+                return Transient(redact(result.reason), result.retry_after)
+            if isinstance(result, Permanent):
+                return Permanent(redact(result.reason))
             return result
         return Transient(f"no answer within {format_duration(budget or 0.0)}")
 
@@ -396,6 +401,7 @@ class Runner:
         self._check_settled()
 
     def _fail(self, name: str, reason: str) -> None:
+        reason = redact(reason)
         spec = self._specs[name]
         phase = Phase.DEGRADED if spec.optional else Phase.FAILED
         self._set(name, phase=phase, reason=reason, error=reason, next_retry_s=None)
@@ -452,7 +458,7 @@ class Runner:
             percent = max(0.0, min(100.0, 100.0 * done / total))
             if 0 < done <= total:
                 eta = (now - begun) / done * (total - done)
-        progress = Progress(done, total, redact(message), percent, eta)
+        progress = Progress(done, total, redact(message), percent, eta, self._elapsed(now))
         self._set(name, progress=progress)
         self._emit(EventKind.PROGRESS, name, progress.text())
 
@@ -494,7 +500,7 @@ class Runner:
             kind=kind,
             at_s=self._elapsed(self._clock.now()),
             node=None if name is None else self.store.node(name),
-            message=message,
+            message=redact(message),
         )
         for hook in self._hooks:
             try:

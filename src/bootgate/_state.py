@@ -61,6 +61,18 @@ class Progress:
     message: str = ""
     percent: float | None = None
     eta_s: float | None = None
+    """Seconds left, as estimated when the progress was reported (at `reported_s`)."""
+    reported_s: float | None = None
+    """When this progress was reported, in seconds since the boot began."""
+
+    def eta_at(self, at_s: float) -> float | None:
+        """Seconds left as of `at_s` (seconds since the boot began): the ETA keeps counting
+        down between reports instead of freezing while a step is stuck."""
+        if self.eta_s is None:
+            return None
+        if self.reported_s is None:
+            return self.eta_s
+        return max(self.eta_s - (at_s - self.reported_s), 0.0)
 
     def text(self) -> str:
         """ "16/25 Migration0016" or "16 Migration0016" when the total is unknown."""

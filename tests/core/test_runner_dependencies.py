@@ -161,3 +161,20 @@ async def test_lost_dependency_lowers_readiness_and_its_return_restores_it() -> 
     kinds = events.kinds("db")
     assert kinds.count(EventKind.LOST) == 1
     assert kinds.count(EventKind.READY) == 2
+
+
+async def test_probe_reasons_are_redacted_at_the_source() -> None:
+    """A reason quoting the target's password never reaches status, events or the error."""
+    boot, clock, events = fake_boot()
+    answers: list[ProbeResult] = [
+        Transient("refused by postgres://app:hunter2@db/app"),
+        Permanent("password=hunter2 rejected"),
+    ]
+    boot.dependency("db", scripted(answers), recheck=None)
+    with pytest.raises(StartupError) as info:
+        async with clock.autojump(), boot.running():
+            pass
+    seen = [e.message for e in events.events] + [str(info.value)]
+    seen += [str(boot.status().nodes["db"].error), str(boot.status().nodes["db"].reason)]
+    assert not [text for text in seen if "hunter2" in text]
+    assert any("postgres://app:***@db/app" in text for text in seen)

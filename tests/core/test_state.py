@@ -161,3 +161,11 @@ async def test_subscribers_are_woken_by_changes() -> None:
         await anyio.wait_all_tasks_blocked()
         store.set_flags(3.0, closed=True)
     assert phases == [Phase.PENDING, Phase.WAITING, Phase.READY, Phase.READY]
+
+
+def test_eta_keeps_counting_down_between_reports() -> None:
+    """An ETA reported at t=10 as 6 s is 2 s at t=14, and never below zero."""
+    progress = Progress(1, 4, "m", 25.0, eta_s=6.0, reported_s=10.0)
+    assert progress.eta_at(14.0) == 2.0
+    assert progress.eta_at(30.0) == 0.0
+    assert Progress(1, None).eta_at(5.0) is None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import socket
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import httpx
+import uvicorn
 
 from bootgate import Boot, FakeClock, ProbeResult, Ready, StepContext, Transient
 from bootgate.http._types import ASGIApp, Message, Scope
@@ -39,6 +43,7 @@ def http_scope(
     query: str = "",
     headers: Iterable[tuple[str, str]] = (),
     root_path: str = "",
+    client: tuple[str, int] | None = ("127.0.0.1", 50000),
 ) -> Scope:
     """An HTTP scope as an ASGI server would build it."""
     return {
@@ -52,7 +57,7 @@ def http_scope(
         "root_path": root_path,
         "query_string": query.encode(),
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers],
-        "client": ("127.0.0.1", 50000),
+        "client": client,
         "server": ("127.0.0.1", 8000),
     }
 
@@ -99,10 +104,13 @@ async def call(
     query: str = "",
     headers: Iterable[tuple[str, str]] = (),
     root_path: str = "",
+    client: tuple[str, int] | None = ("127.0.0.1", 50000),
 ) -> Reply:
     """Make one request and return the complete response."""
     connection = Connection()
-    scope = http_scope(path, method=method, query=query, headers=headers, root_path=root_path)
+    scope = http_scope(
+        path, method=method, query=query, headers=headers, root_path=root_path, client=client
+    )
     await app(scope, connection.receive, connection.send)
     return connection.reply()
 
@@ -183,3 +191,23 @@ def parse_events(body: bytes) -> list[dict[str, str]]:
             event[key or ":"] = value.removeprefix(" ")
         events.append(event)
     return events
+
+
+@asynccontextmanager
+async def served(app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve `app` with uvicorn (lifespan on) on a spare loopback port; yield a client for it.
+
+    The socket listens before the server starts, so no request races the server's start;
+    leaving the block shuts the server down (and with it the app's lifespan).
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with sock:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(server.serve, [sock])
+            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+                yield client
+            server.should_exit = True

@@ -267,3 +267,19 @@ def test_gate_rejects_a_source_without_status() -> None:
     """A source that lacks ready/status()/subscribe() is refused up front, by TypeError."""
     with pytest.raises(TypeError, match="source must have"):
         Gate(echo_app, object())  # type: ignore[arg-type]
+
+
+async def test_status_document_is_encoded_once_per_snapshot() -> None:
+    """Between changes every reader shares one encoding; a change makes a new one."""
+    from bootgate.http._render import health_json
+
+    svc = Service()
+    await svc.boot.start(wait=False)
+    try:
+        await svc.settle()
+        first = svc.boot.status()
+        assert health_json(first) is health_json(svc.boot.status())
+        await svc.db_up()
+        assert health_json(svc.boot.status()) != health_json(first)
+    finally:
+        await svc.boot.stop()

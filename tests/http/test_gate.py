@@ -249,3 +249,40 @@ async def test_health_only_app_answers_404_elsewhere() -> None:
         assert connection.sent == [{"type": "websocket.close", "code": 1000}]
     finally:
         await svc.boot.stop()
+
+
+async def test_hold_lets_go_at_once_when_shutdown_begins() -> None:
+    """A held request is answered 503 as soon as the service starts stopping."""
+    svc = Service()
+    gate = Gate(echo_app, svc.boot, hold=60)
+    replies: list[Any] = []
+    await svc.boot.start(wait=False)
+    try:
+        async with anyio.create_task_group() as tg:
+
+            async def request() -> None:
+                replies.append(await call(gate, "/orders"))
+
+            tg.start_soon(request)
+            await svc.settle()
+            assert replies == []
+            svc.boot.mark_stopping()
+        assert replies[0].status == 503
+        assert replies[0].json()["status"] == "stopping"
+    finally:
+        await svc.boot.stop()
+
+
+async def test_head_requests_are_gated_without_a_body() -> None:
+    """HEAD before ready: 503 with Retry-After and the length, but no body."""
+    svc = Service()
+    gate = Gate(echo_app, svc.boot)
+    await svc.boot.start(wait=False)
+    try:
+        await svc.settle()
+        reply = await call(gate, "/orders", method="HEAD")
+        assert (reply.status, reply.body) == (503, b"")
+        assert reply.headers["retry-after"] == "1"
+        assert int(reply.headers["content-length"]) > 0
+    finally:
+        await svc.boot.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from collections.abc import Iterable, Iterator
 from socketserver import ThreadingMixIn
@@ -204,3 +205,37 @@ def test_real_wsgi_server(service: Service) -> None:
         server.shutdown()
         server.server_close()
         gate.close()
+
+
+def test_dashboard_over_wsgi_follows_the_access_rule() -> None:
+    """dashboard=True over WSGI: loopback REMOTE_ADDR sees it, another address gets 403."""
+    gate = WsgiGate(flask_like, Boot("svc", hooks=[]), dashboard=True)
+    local = {**environ("/bootgate"), "REMOTE_ADDR": "127.0.0.1"}
+    remote = {**environ("/bootgate"), "REMOTE_ADDR": "198.51.100.7"}
+    for env, code in ((local, "200"), (remote, "403")):
+        started = Started()
+        b"".join(gate(env, started))
+        assert started.status.startswith(code)
+    assert get(WsgiGate(flask_like, Boot("svc", hooks=[])), "/bootgate")[0] == 503
+
+
+def test_sigterm_in_a_worker_drops_readiness_and_ends_streams(service: Service) -> None:
+    """With the server's SIGTERM handler in place: readiness drops, the open stream ends."""
+    received: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda number, frame: received.append(number))
+    gate = WsgiGate(flask_like, service.boot, stream_interval=0)
+    try:
+        gate.start()
+        service.go.set()
+        assert gate.wait_ready(10)
+        chunks = iter(gate(environ("/status/stream"), Started()))
+        next(chunks)
+        signal.raise_signal(signal.SIGTERM)
+        assert received == [signal.SIGTERM]
+        rest = list(chunks)  # ends by itself at the stopping snapshot, long before the run ends
+        last = json.loads(parse_events(rest[-1])[-1]["data"])["bootgate"]
+        assert last["stopping"] is True
+        assert not service.boot.ready
+    finally:
+        gate.close()
+        signal.signal(signal.SIGTERM, previous)

@@ -1,18 +1,20 @@
-"""aiohttp: setup(app, boot) runs the boot in a cleanup context and gates, on a real test server."""
+"""aiohttp: the boot runs with the app; endpoints, gate, hold and stream through a real server."""
 
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
+import httpx
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
-from bootgate import Boot, Transient
-from bootgate.integrations.aiohttp import BOOT, setup
-
-from .frameworks import SECRET, Service, until_ready, until_running
+from bootgate import Boot, Ready, StepContext
+from bootgate.integrations.aiohttp import setup
 
 pytestmark = pytest.mark.anyio
 
@@ -23,133 +25,117 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def shop(svc: Service, *, hold: str = "0s", exempt: tuple[str, ...] = ()) -> web.Application:
-    """An aiohttp app with one route that names the boot it runs with."""
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve `app` on a spare loopback port (listening before startup); yield a client."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    try:
+        await web.SockSite(runner, sock).start()
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            yield client
+    finally:
+        await runner.cleanup()
+        sock.close()
+
+
+def service() -> tuple[Boot, anyio.Event, list[str]]:
+    """A boot whose migrations wait for the test's go, with a teardown that logs readiness."""
+    boot = Boot("shop", hooks=[])
+    go = anyio.Event()
+    log: list[str] = []
+
+    async def db() -> Ready:
+        return Ready()
+
+    dep = boot.dependency("db", db, recheck=None)
+
+    @boot.step(requires=[dep])
+    async def migrations(ctx: StepContext) -> AsyncIterator[None]:
+        ctx.progress(1, 2, "0001_initial")
+        await go.wait()
+        yield
+        log.append(f"migrations teardown, ready={boot.ready}")
+
+    return boot, go, log
+
+
+async def hello(request: web.Request) -> web.Response:
+    """The application's handler."""
+    return web.Response(text=f"hello from {request.path}")
+
+
+async def test_gate_and_endpoints_until_ready_then_the_app() -> None:
+    """503 with Retry-After and the page while starting; the handler once ready; teardown."""
+    boot, go, log = service()
     app = web.Application()
-
-    async def orders(request: web.Request) -> web.Response:
-        return web.json_response({"orders": 3, "boot": request.app[BOOT].name})
-
-    async def asset(request: web.Request) -> web.Response:
-        return web.Response(text="body { }")
-
-    app.router.add_get("/orders", orders)
-    app.router.add_get("/static/app.css", asset)
-    setup(app, svc.boot, hold=hold, exempt=exempt)
-    return app
-
-
-async def test_gate_until_ready_then_the_app() -> None:
-    """Before ready: 503 + Retry-After (page or JSON), failing probes; after: aiohttp answers."""
-    svc = Service()
-    async with TestClient(TestServer(shop(svc, exempt=("/static/",)))) as client:
-        await until_running(svc.boot)
-        livez = await client.get("/livez")
-        assert (livez.status, await livez.text()) == (200, "ok")
-        assert (await client.get("/startupz")).status == 503
-        verbose = await client.get("/readyz", params={"verbose": ""})
-        assert verbose.status == 503
-        assert "[-]migrations" in await verbose.text()
+    app.router.add_get("/orders", hello)
+    setup(app, boot)
+    async with serving(app) as client:
+        assert (await client.get("/livez")).text == "ok"
+        readyz = await client.get("/readyz")
+        assert readyz.status_code == 503
         gated = await client.get("/orders", headers={"accept": "application/json"})
-        assert gated.status == 503
-        assert int(gated.headers["retry-after"]) >= 1
-        assert (await gated.json())["status"] == "starting"
+        assert (gated.status_code, gated.headers["retry-after"]) == (503, "1")
         page = await client.get("/orders", headers={"accept": "text/html"})
-        assert page.status == 503
-        text = await page.text()
-        assert "shop" in text
-        assert "16" in text
-        assert (await client.get("/static/app.css")).status == 200  # exempt
-        head = await client.head("/readyz")
-        assert head.status == 503
-        assert (await client.post("/readyz")).status == 405
-        svc.release()
-        assert await until_ready(svc.boot)
-        ok = await client.get("/orders")
-        assert await ok.json() == {"orders": 3, "boot": "shop"}
-        assert await (await client.get("/readyz")).text() == "ok"
-        status = await client.get("/status")
-        assert status.headers["content-type"] == "application/health+json"
-        assert (await status.json(content_type=None))["status"] == "pass"
-    assert svc.log == ["teardown ready=False"]
+        assert "shop" in page.text
+        assert (await client.get("/_bootgate/page.js")).status_code == 200
+        async with client.stream("GET", "/status/stream") as stream:
+            with anyio.fail_after(10):
+                async for line in stream.aiter_lines():
+                    if line.startswith("data: "):
+                        if json.loads(line.removeprefix("data: "))["bootgate"]["ready"]:
+                            break
+                        go.set()
+        assert (await client.get("/orders")).text == "hello from /orders"
+        assert (await client.get("/status")).json()["status"] == "pass"
+    assert log == ["migrations teardown, ready=False"]
 
 
-async def test_status_stream_reports_readiness() -> None:
-    """/status/stream sends a status event per change, and readiness arrives as one."""
-    svc = Service()
-    async with TestClient(TestServer(shop(svc))) as client:
-        response = await client.get("/status/stream")
-        assert response.headers["content-type"].startswith("text/event-stream")
-        seen: list[bool] = []
-        with anyio.fail_after(10):
-            async for raw in response.content:
-                line = raw.decode().rstrip("\n")
-                if line.startswith("data: "):
-                    seen.append(json.loads(line.removeprefix("data: "))["bootgate"]["ready"])
-                    if seen[-1]:
-                        break
-                    svc.release()
-        response.close()
-        assert seen[0] is False
-        assert seen[-1] is True
-
-
-async def test_an_open_stream_does_not_hold_up_shutdown() -> None:
-    """At shutdown open status streams end, so cleanup (the teardown) runs without delay."""
-    svc = Service()
-    svc.release()
-    with anyio.fail_after(10):  # aiohttp would wait 60 s for a stream that never ends
-        async with TestClient(TestServer(shop(svc))) as client:
-            await until_ready(svc.boot)
-            response = await client.get("/status/stream")
-            assert (await response.content.readline()).startswith(b"retry:")
-    assert svc.log == ["teardown ready=False"]
-
-
-async def test_hold_lets_a_request_wait_for_readiness() -> None:
-    """With hold, a request made during startup is answered by the app once it is ready."""
-    svc = Service()
-    async with TestClient(TestServer(shop(svc, hold="10s"))) as client:
-        await until_running(svc.boot)
+async def test_hold_and_dashboard() -> None:
+    """hold: a request made while starting gets the handler's answer; the dashboard is local."""
+    boot, go, _ = service()
+    app = web.Application()
+    app.router.add_get("/orders", hello)
+    setup(app, boot, hold="10s", dashboard=True)
+    async with serving(app) as client:
+        results: list[Any] = []
         async with anyio.create_task_group() as tg:
-            tg.start_soon(anyio.to_thread.run_sync, svc.release)
-            answer = await client.get("/orders")
-        assert answer.status == 200
+
+            async def held() -> None:
+                results.append(await client.get("/orders"))
+
+            tg.start_soon(held)
+            dashboard = await client.get("/bootgate")
+            assert dashboard.status_code == 200
+            assert "shop" in dashboard.text
+            go.set()
+        assert results[0].text == "hello from /orders"
 
 
-async def test_secrets_never_reach_the_answers() -> None:
-    """A failing check whose reason carries a password shows *** in gate, probes and status."""
-    svc = Service()
-
-    async def refused() -> Transient:
-        return Transient(f"connection refused (postgres://app:{SECRET}@127.0.0.1:5432/app)")
-
-    svc.boot.dependency("cache", refused, recheck=None)
-    async with TestClient(TestServer(shop(svc))) as client:
-        await until_running(svc.boot)
-        for path in ("/orders", "/readyz?verbose", "/status"):
-            for accept in ("text/html", "application/json"):
-                body = await (await client.get(path, headers={"accept": accept})).text()
-                assert SECRET not in body
-
-
-async def test_a_graph_error_fails_the_startup() -> None:
-    """A step requiring an unknown name fails aiohttp's startup with that name in the error."""
-    boot = Boot("broken", hooks=[])
-    boot.step(name="a", requires=["nope"])(lambda: None)
+async def test_shutdown_ends_open_streams_at_once() -> None:
+    """A page still watching at shutdown gets a closed stream, and cleanup does not wait it out."""
+    boot, go, _ = service()
+    go.set()
     app = web.Application()
     setup(app, boot)
-    server = TestServer(app)
-    try:
-        with pytest.raises(Exception, match="nope"):
-            await server.start_server()
-    finally:
-        await server.close()
+    lines: list[str] = []
+    with anyio.fail_after(10):  # far below the 15 s keep-alive and aiohttp's 60 s grace
+        async with serving(app) as client, anyio.create_task_group() as tg:
+            opened = anyio.Event()
 
+            async def watch() -> None:
+                async with client.stream("GET", "/status/stream") as stream:
+                    opened.set()
+                    async for line in stream.aiter_lines():
+                        lines.append(line)
 
-async def test_setup_twice_is_refused() -> None:
-    """A second setup on the same app is a mistake and says so."""
-    svc = Service()
-    app = shop(svc)
-    with pytest.raises(ValueError, match="already set up"):
-        setup(app, svc.boot)
+            tg.start_soon(watch)
+            await opened.wait()
+            await app.shutdown()  # what the runner's cleanup does first
+    assert any(line.startswith("data: ") for line in lines)
+    assert not boot.ready

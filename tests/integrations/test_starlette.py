@@ -1,148 +1,95 @@
-"""Starlette and FastAPI: the lifespan runs the boot, the middleware gates, through real apps."""
+"""Starlette: the lifespan runs the boot, the Gate middleware answers probes and gates routes."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import anyio
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI, Request
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
-from starlette.testclient import TestClient
 
-from bootgate import Transient
-from bootgate.http import asgi
-from bootgate.integrations.starlette import GateMiddleware, lifespan
+from bootgate import Boot, StepContext
+from bootgate.http import Gate
+from bootgate.integrations.starlette import lifespan
+from tests.http.helpers import served
 
-from .frameworks import SECRET, Service, spare_port, until_ready, until_running
+pytestmark = pytest.mark.anyio
 
 
-def fastapi_app(svc: Service, log: list[str]) -> FastAPI:
-    """A FastAPI app with its own lifespan, run together with the boot's."""
+@pytest.fixture
+def anyio_backend() -> str:
+    """uvicorn runs on asyncio only."""
+    return "asyncio"
 
-    async def own(app: FastAPI) -> AsyncIterator[dict[str, str]]:
+
+async def wait_ready(boot: Boot) -> bool:
+    """Follow the boot's snapshots until it is ready or cannot become ready."""
+    with anyio.fail_after(10):
+        async for status in boot.subscribe():
+            if status.ready or status.failed:
+                break
+    return boot.ready
+
+
+async def test_starlette_app_behind_the_gate() -> None:
+    """503 with the page while starting, the route once ready; shutdown in the right order."""
+    go = anyio.Event()
+    log: list[str] = []
+    boot = Boot("shop", hooks=[])
+
+    @boot.step
+    async def migrations(ctx: StepContext) -> None:
+        ctx.progress(1, 3, "0001_initial")
+        await go.wait()
+
+    @boot.step(requires=[migrations])
+    def pool() -> Iterator[str]:
+        yield "pool"
+        log.append(f"pool closed, ready={boot.ready}")
+
+    @asynccontextmanager
+    async def own(app: Starlette) -> AsyncIterator[dict[str, str]]:
         log.append("app startup")
         yield {"greeting": "hello"}
-        log.append(f"app shutdown ready={svc.boot.ready}")
+        log.append(f"app shutdown, ready={boot.ready}")
 
-    app = FastAPI(lifespan=lifespan(svc.boot, asynccontextmanager(own)))
-    app.add_middleware(GateMiddleware, boot=svc.boot)
+    async def home(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(f"{request.state.greeting} from the app")
 
-    @app.get("/orders")
-    async def orders(request: Request) -> dict[str, str]:
-        return {"orders": request.state.greeting, "boot": request.state.bootgate.name}
-
-    return app
-
-
-def test_fastapi_gates_until_ready_then_serves() -> None:
-    """Before ready: 503 + Retry-After (JSON or page) and failing probes; after: the app runs."""
-    svc = Service()
-    log: list[str] = []
-    with TestClient(fastapi_app(svc, log)) as client:
-        client.portal.call(until_running, svc.boot)  # type: ignore[union-attr]
-        assert client.get("/livez").text == "ok"
-        assert client.get("/startupz").status_code == 503
-        readyz = client.get("/readyz", params={"verbose": ""})
-        assert readyz.status_code == 503
-        assert "[-]migrations" in readyz.text
-        gated = client.get("/orders", headers={"accept": "application/json"})
-        assert gated.status_code == 503
-        assert int(gated.headers["retry-after"]) >= 1
-        assert gated.json()["status"] == "starting"
-        page = client.get("/orders", headers={"accept": "text/html"})
-        assert page.status_code == 503
-        assert "shop" in page.text
-        assert "16" in page.text
-        svc.release()
-        assert client.portal.call(until_ready, svc.boot)  # type: ignore[union-attr]
-        assert client.get("/orders").json() == {"orders": "hello", "boot": "shop"}
-        assert client.get("/readyz").text == "ok"
-        assert client.get("/startupz").text == "ok"
-        status = client.get("/status")
-        assert status.headers["content-type"] == "application/health+json"
-        assert status.json()["status"] == "pass"
-    assert log == ["app startup", "app shutdown ready=False"]
-    assert svc.log == ["teardown ready=False"]
-
-
-def test_lifespan_alone_without_an_inner_lifespan() -> None:
-    """Starlette(lifespan=lifespan(boot)) runs and tears down the boot with no app lifespan."""
-    svc = Service()
-
-    async def home(request: object) -> PlainTextResponse:
-        return PlainTextResponse("home")
-
-    app = Starlette(routes=[Route("/", home)], lifespan=lifespan(svc.boot))
-    app.add_middleware(GateMiddleware, boot=svc.boot, exempt=["/static/"])
-    with TestClient(app) as client:
-        client.portal.call(until_running, svc.boot)  # type: ignore[union-attr]
-        assert client.get("/").status_code == 503
-        assert client.get("/static/app.css").status_code == 404  # exempt: the app answers
-        svc.release()
-        assert client.portal.call(until_ready, svc.boot)  # type: ignore[union-attr]
-        assert client.get("/").text == "home"
-    assert svc.log == ["teardown ready=False"]
-
-
-def test_secrets_stay_out_of_the_gate_and_status() -> None:
-    """A failing db whose reason carries a password shows *** in the gate and in /status."""
-    svc = Service()
-
-    async def refused() -> Transient:
-        return Transient(f"connection refused (postgres://app:{SECRET}@127.0.0.1:5432/app)")
-
-    svc.boot.dependency("cache", refused, recheck=None)
-    app = FastAPI(lifespan=lifespan(svc.boot))
-    app.add_middleware(GateMiddleware, boot=svc.boot)
-    with TestClient(app) as client:
-        client.portal.call(until_running, svc.boot)  # type: ignore[union-attr]
-        for path, accept in (("/x", "text/html"), ("/x", "*/*"), ("/status", "*/*")):
-            body = client.get(path, headers={"accept": accept}).text
-            assert SECRET not in body
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_asgi_one_liner_with_fastapi_under_uvicorn(anyio_backend: str) -> None:
-    """bootgate.http.asgi(boot, FastAPI()) behind a real uvicorn: gate, ready, ordered shutdown."""
-    svc = Service()
-    api = FastAPI()
-
-    @api.get("/orders")
-    async def orders() -> dict[str, int]:
-        return {"orders": 3}
-
-    server = uvicorn.Server(uvicorn.Config(asgi(svc.boot, api), lifespan="on", log_level="error"))
-    sock = spare_port()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with sock:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(server.serve, [sock])
-            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-                await until_running(svc.boot)
-                assert (await client.get("/orders")).status_code == 503
-                assert (await client.get("/livez")).text == "ok"
-                svc.release()
-                assert await until_ready(svc.boot)
-                assert (await client.get("/orders")).json() == {"orders": 3}
-            server.should_exit = True
-    assert svc.log == ["teardown ready=False"]
-
-
-def test_no_framework_is_imported_by_bootgate_or_its_http_layer() -> None:
-    """`import bootgate` and `bootgate.http` load none of the web frameworks."""
-    code = (
-        "import sys, bootgate, bootgate.http; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('fastapi', 'starlette', 'django', 'flask', 'werkzeug', 'aiohttp')))"
+    app = Starlette(
+        routes=[Route("/", home)],
+        lifespan=lifespan(boot, own),
+        middleware=[Middleware(Gate, source=boot)],
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    async with served(app) as client:
+        assert (await client.get("/livez")).text == "ok"
+        assert (await client.get("/readyz")).status_code == 503
+        page = await client.get("/", headers={"accept": "text/html"})
+        assert page.status_code == 503
+        assert "1/3 0001_initial" in page.text
+        go.set()
+        assert await wait_ready(boot)
+        assert (await client.get("/")).text == "hello from the app"
+        assert (await client.get("/status")).json()["status"] == "pass"
+    assert log == [
+        "app startup",
+        "app shutdown, ready=False",
+        "pool closed, ready=False",
+    ]
+
+
+async def test_lifespan_without_an_inner_one() -> None:
+    """lifespan(boot) alone runs the boot and yields no state."""
+    boot = Boot("svc", hooks=[])
+    boot.step(name="noop")(lambda: None)
+    app = Starlette(lifespan=lifespan(boot), middleware=[Middleware(Gate, source=boot)])
+    async with served(app) as client:
+        assert await wait_ready(boot)
+        assert (await client.get("/readyz")).text == "ok"
+        assert (await client.get("/nothing-here")).status_code == 404
+    assert not boot.ready

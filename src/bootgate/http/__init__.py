@@ -4,6 +4,7 @@ Pure ASGI (`Gate`, `asgi`), with a WSGI adapter (`wsgi`, `WsgiGate`) for Flask a
 Nothing here is imported by `import bootgate`.
 """
 
+from ._access import Access
 from ._gate import TRY_AGAIN_LATER, Gate
 from ._lifespan import BootApp, asgi
 from ._paths import Paths
@@ -13,6 +14,7 @@ from ._wsgi import WsgiGate, wsgi
 
 __all__ = [
     "TRY_AGAIN_LATER",
+    "Access",
     "BootApp",
     "Gate",
     "Paths",

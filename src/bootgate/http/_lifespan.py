@@ -9,15 +9,16 @@ down, and the boot tears down in reverse order. The application's lifespan is re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import anyio
 import anyio.abc
 
 from bootgate import Boot, Clock, redact
 
+from ._access import Access
 from ._gate import Gate, not_found
 from ._paths import Paths
+from ._signals import stop_on_signals
 from ._types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -87,16 +88,17 @@ class BootApp:
             await tg.start(inner.run)
             try:
                 async with self.boot.running(wait=False):
-                    started, why = await inner.ask("startup")
-                    if started:
-                        await send({"type": "lifespan.startup.complete"})
-                        await receive()  # lifespan.shutdown: nothing else can come
-                        self.boot.mark_stopping()
-                        ok, why = await inner.ask("shutdown")
-                        if not ok:
-                            answer = {"type": "lifespan.shutdown.failed", "message": why}
-                    else:
-                        answer = {"type": "lifespan.startup.failed", "message": why}
+                    with stop_on_signals(self.boot):
+                        started, why = await inner.ask("startup")
+                        if started:
+                            await send({"type": "lifespan.startup.complete"})
+                            await receive()  # lifespan.shutdown: nothing else can come
+                            self.boot.mark_stopping()
+                            ok, why = await inner.ask("shutdown")
+                            if not ok:
+                                answer = {"type": "lifespan.shutdown.failed", "message": why}
+                        else:
+                            answer = {"type": "lifespan.startup.failed", "message": why}
                 # Leaving running() tore the boot down, in reverse order of readiness.
             except Exception as exc:
                 what = "shutdown" if started else "startup"
@@ -118,13 +120,16 @@ def asgi(
     paths: Paths | None = None,
     hold: str | float = 0.0,
     exempt: Iterable[str] = (),
+    dashboard: Access | bool = False,
     clock: Clock | None = None,
-    **options: Any,
+    stream_interval: float = 0.1,
+    keep_alive: float = 15.0,
 ) -> BootApp:
     """Wrap an ASGI app (or none: health endpoints only) with bootgate's endpoints and gate.
 
     The server's lifespan starts `boot` without waiting and tears it down at shutdown, after
-    readiness has dropped and the app's own lifespan has shut down.
+    readiness has dropped and the app's own lifespan has shut down. The options are the
+    `Gate`'s.
     """
     gate = Gate(
         app or not_found,
@@ -132,7 +137,9 @@ def asgi(
         paths=paths,
         hold=hold,
         exempt=exempt,
+        dashboard=dashboard,
         clock=clock,
-        **options,
+        stream_interval=stream_interval,
+        keep_alive=keep_alive,
     )
     return BootApp(boot, gate)

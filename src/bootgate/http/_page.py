@@ -16,7 +16,11 @@ from bootgate import NodeStatus, Phase, Status, redact
 
 from ._render import cause
 
-_TYPES = {"page.js": "text/javascript; charset=utf-8", "page.css": "text/css; charset=utf-8"}
+_TYPES = {
+    "page.js": "text/javascript; charset=utf-8",
+    "dashboard.js": "text/javascript; charset=utf-8",
+    "page.css": "text/css; charset=utf-8",
+}
 
 
 @cache
@@ -27,7 +31,8 @@ def asset(name: str) -> tuple[bytes, str]:
 
 
 @cache
-def _version(name: str) -> str:
+def version(name: str) -> str:
+    """A short hash of an asset's content, for cache-busting URLs."""
     return hashlib.sha256(asset(name)[0]).hexdigest()[:12]
 
 
@@ -73,7 +78,7 @@ def initializing_page(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{service} {headline}</title>
 <noscript><meta http-equiv="refresh" content="{refresh:d}"></noscript>
-<link rel="stylesheet" href="{escape(style_url)}?v={_version("page.css")}">
+<link rel="stylesheet" href="{escape(style_url)}?v={version("page.css")}">
 </head>
 <body>
 <main id="bootgate" data-stream="{escape(stream_url)}" data-refresh="{refresh:d}">
@@ -90,7 +95,79 @@ when the service is ready.</p>
 <tbody id="bootgate-nodes">{rows}</tbody>
 </table>
 </main>
-<script src="{escape(script_url)}?v={_version("page.js")}" defer></script>
+<script src="{escape(script_url)}?v={version("page.js")}" defer></script>
+</body>
+</html>
+"""
+
+
+def _detail_row(node: NodeStatus, status: Status) -> str:
+    duration = "" if node.duration_s is None else f"{node.duration_s:.3f} s"
+    problem = node.reason or node.error or ""
+    return (
+        f'<tr class="phase-{escape(node.phase.value)}">'
+        f'<th scope="row">{escape(node.name)}</th>'
+        f"<td>{escape(node.kind)}</td>"
+        f"<td>{escape(', '.join(node.requires))}</td>"
+        f'<td class="phase">{escape(node.phase.value)}</td>'
+        f"<td>{node.attempts}</td>"
+        f"<td>{escape(duration)}</td>"
+        f'<td class="detail">{escape(cause(node, status) if not node.ok else "")}</td>'
+        f'<td class="detail">{escape(redact(problem))}</td></tr>'
+    )
+
+
+def dashboard_page(status: Status, *, stream_url: str, script_url: str, style_url: str) -> str:
+    """The dashboard: the graph, a timeline of this startup, every node's details, errors."""
+    service = escape(status.service)
+    state = (
+        "stopping"
+        if status.stopping
+        else "ready"
+        if status.ready
+        else "failed"
+        if status.failed
+        else "starting"
+    )
+    rows = "".join(_detail_row(node, status) for node in status.nodes.values())
+    blocking = "".join(f"<li>{escape(redact(chain))}</li>" for chain in status.blocking())
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{service} startup</title>
+<link rel="stylesheet" href="{escape(style_url)}?v={version("page.css")}">
+</head>
+<body>
+<main id="bootgate-dashboard" class="dashboard" data-stream="{escape(stream_url)}">
+<h1><span class="service">{service}</span> startup:
+<span id="bootgate-state" class="state-{state}">{state}</span></h1>
+<p id="bootgate-clock">{status.at_s:.1f} s since the boot began (change {status.seq})</p>
+<section aria-labelledby="bootgate-graph-title">
+<h2 id="bootgate-graph-title">Graph</h2>
+<svg id="bootgate-graph" role="img" aria-label="dependency graph"></svg>
+</section>
+<section aria-labelledby="bootgate-timeline-title">
+<h2 id="bootgate-timeline-title">Timeline</h2>
+<svg id="bootgate-timeline" role="img" aria-label="startup timeline"></svg>
+</section>
+<section aria-labelledby="bootgate-why">
+<h2 id="bootgate-why">Blocking readiness</h2>
+<ul id="bootgate-blocking">{blocking}</ul>
+</section>
+<section aria-labelledby="bootgate-nodes-title">
+<h2 id="bootgate-nodes-title">Nodes</h2>
+<table>
+<thead><tr><th scope="col">node</th><th scope="col">kind</th><th scope="col">requires</th>\
+<th scope="col">phase</th><th scope="col">attempts</th><th scope="col">took</th>\
+<th scope="col">now</th><th scope="col">last error</th></tr></thead>
+<tbody id="bootgate-details">{rows}</tbody>
+</table>
+</section>
+</main>
+<script src="{escape(script_url)}?v={version("dashboard.js")}" defer></script>
 </body>
 </html>
 """

@@ -16,6 +16,8 @@ class Route(Enum):
     STREAM = "stream"
     SCRIPT = "page.js"
     STYLE = "page.css"
+    DASHBOARD = "dashboard"
+    DASHBOARD_SCRIPT = "dashboard.js"
 
 
 def _clean(path: str, what: str) -> str:
@@ -30,8 +32,9 @@ def _clean(path: str, what: str) -> str:
 class Paths:
     """Paths of the health endpoints, each joined to `prefix` (e.g. prefix="/-/" gives /-/livez).
 
-    `assets` is where the initializing page loads its script and stylesheet from; it must be
-    served by the gate itself, because the application is not reachable while the page shows.
+    `assets` is where the pages load their script and stylesheet from; they must be served by
+    the gate itself, because the application is not reachable while the page shows.
+    `dashboard` is routed only when the gate has the dashboard switched on.
     """
 
     prefix: str = ""
@@ -41,6 +44,7 @@ class Paths:
     status: str = "/status"
     stream: str = "/status/stream"
     assets: str = "/_bootgate"
+    dashboard: str = "/bootgate"
     _routes: dict[str, Route] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +59,8 @@ class Paths:
             (Route.STREAM, self.stream),
             (Route.SCRIPT, f"{self.assets}/page.js"),
             (Route.STYLE, f"{self.assets}/page.css"),
+            (Route.DASHBOARD, self.dashboard),
+            (Route.DASHBOARD_SCRIPT, f"{self.assets}/dashboard.js"),
         ):
             full = self.prefix + _clean(path, route.value)
             if full in routes:

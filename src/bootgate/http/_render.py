@@ -6,6 +6,7 @@ on the way out, so a secret that slipped into a reason upstream still never leav
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -127,16 +128,19 @@ def _wall(status: Status, seconds: float | None) -> str | None:
     return None if seconds is None else iso_time(status.began_wall + seconds)
 
 
-def _progress(node: NodeStatus) -> dict[str, Any] | None:
+def _progress(node: NodeStatus, status: Status) -> dict[str, Any] | None:
     p = node.progress
     if p is None:
         return None
+    eta = p.eta_at(status.at_s)
+    done_at = None if eta is None else iso_time(status.began_wall + status.at_s + eta)
     return {
         "done": p.done,
         "total": p.total,
         "message": redact(p.message),
         "percent": None if p.percent is None else round(p.percent, 1),
-        "eta_s": None if p.eta_s is None else round(p.eta_s, 3),
+        "eta_s": None if eta is None else round(eta, 3),
+        "eta": done_at,  # wall clock: stays right however old this document is
     }
 
 
@@ -154,8 +158,10 @@ def _node_document(node: NodeStatus, status: Status) -> dict[str, Any]:
         "attempts": node.attempts,
         "started": _wall(status, node.started_s),
         "ready": _wall(status, node.ready_s),
+        "started_s": None if node.started_s is None else round(node.started_s, 3),
+        "ready_s": None if node.ready_s is None else round(node.ready_s, 3),
         "duration_s": None if node.duration_s is None else round(node.duration_s, 3),
-        "progress": _progress(node),
+        "progress": _progress(node, status),
         "error": None if node.error is None else redact(node.error),
         "next_retry_in_s": next_in,
         "next_retry": _wall(status, node.next_retry_s),
@@ -186,7 +192,6 @@ def health_document(status: Status) -> dict[str, Any]:
     blocking = [redact(chain) for chain in status.blocking()]
     document: dict[str, Any] = {
         "status": status.health,
-        "version": "1",
         "description": f"{status.service} startup",
         "serviceId": status.service,
     }
@@ -221,3 +226,20 @@ def gate_document(status: Status) -> dict[str, Any]:
         "retry_after": retry_after(status),
         "blocking": [redact(chain) for chain in status.blocking()],
     }
+
+
+# The document of the latest snapshot, encoded once: every stream client and /status request
+# between two changes shares the same Status object, so identity is the cache key. A single
+# tuple is swapped atomically, so WSGI threads may share it too.
+_encoded: tuple[Status | None, bytes] = (None, b"")
+
+
+def health_json(status: Status) -> bytes:
+    """`health_document(status)` as compact JSON bytes, encoded once per snapshot."""
+    global _encoded
+    cached_status, body = _encoded
+    if cached_status is not status:
+        document = health_document(status)
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        _encoded = (status, body)
+    return body

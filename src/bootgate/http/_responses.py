@@ -10,9 +10,10 @@ from urllib.parse import parse_qs
 
 from bootgate import Status
 
-from ._page import asset, initializing_page
+from ._access import Access
+from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
-from ._render import CheckKind, check_report, gate_document, health_document, retry_after
+from ._render import CheckKind, check_report, gate_document, health_json, retry_after
 
 HEALTH_JSON = "application/health+json"
 TEXT = "text/plain; charset=utf-8"
@@ -37,12 +38,10 @@ class Response:
         return cls(status, (("content-type", TEXT), _NO_STORE, *extra), body.encode())
 
     @classmethod
-    def json(
-        cls, status: int, document: Any, content_type: str = JSON, *extra: tuple[str, str]
-    ) -> Response:
+    def json(cls, status: int, document: Any, *extra: tuple[str, str]) -> Response:
         """A JSON answer that no cache keeps."""
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        return cls(status, (("content-type", content_type), _NO_STORE, *extra), body)
+        return cls(status, (("content-type", JSON), _NO_STORE, *extra), body)
 
     def head(self) -> Response:
         """The same answer without its body, for HEAD requests."""
@@ -65,6 +64,9 @@ class Request:
     query: str
     accept: str
     last_event_id: str | None = None
+    client: str | None = None
+    """The client's address, if the server knows it."""
+    authorization: str = ""
 
     @property
     def params(self) -> Mapping[str, Sequence[str]]:
@@ -97,12 +99,17 @@ def check_response(
 
 def status_response(status: Status) -> Response:
     """Answer /status: health+json, 200 when passing or warning, 503 when failing."""
-    document = health_document(status)
-    return Response.json(200 if status.ready else 503, document, HEALTH_JSON)
+    headers = (("content-type", HEALTH_JSON), _NO_STORE)
+    return Response(200 if status.ready else 503, headers, health_json(status))
 
 
 def gate_response(request: Request, status: Status, paths: Paths) -> Response:
     """The 503 a request gets before the service is ready: a page for browsers, JSON otherwise."""
+    response = _gate_response(request, status, paths)
+    return response.head() if request.method == "HEAD" else response
+
+
+def _gate_response(request: Request, status: Status, paths: Paths) -> Response:
     wait = retry_after(status)
     hint = ("retry-after", str(wait))
     if request.wants("text/html"):
@@ -114,7 +121,7 @@ def gate_response(request: Request, status: Status, paths: Paths) -> Response:
             refresh=wait,
         )
         return Response(503, (("content-type", HTML), _NO_STORE, hint), page.encode())
-    return Response.json(503, gate_document(status), JSON, hint)
+    return Response.json(503, gate_document(status), hint)
 
 
 def asset_response(route: Route) -> Response:
@@ -125,8 +132,31 @@ def asset_response(route: Route) -> Response:
     )
 
 
+FORBIDDEN = Response.text(403, "the dashboard is open to loopback clients and token holders\n")
+
+
+def dashboard_response(request: Request, status: Status, paths: Paths, access: Access) -> Response:
+    """The dashboard page, if `access` lets this request see it."""
+    tokens = request.params.get("token")
+    if not access.allows(request.client, request.authorization, tokens[-1] if tokens else None):
+        return FORBIDDEN
+    page = dashboard_page(
+        status,
+        stream_url=paths.url(Route.STREAM, request.root_path),
+        script_url=paths.url(Route.DASHBOARD_SCRIPT, request.root_path),
+        style_url=paths.url(Route.STYLE, request.root_path),
+    )
+    return Response(200, (("content-type", HTML), _NO_STORE), page.encode())
+
+
 def endpoint_response(
-    route: Route, request: Request, ready: bool, status: Callable[[], Status]
+    route: Route,
+    request: Request,
+    ready: bool,
+    status: Callable[[], Status],
+    *,
+    paths: Paths,
+    dashboard: Access | None = None,
 ) -> Response:
     """Answer any endpoint route except the event stream (which is not one complete response)."""
     if request.method not in ("GET", "HEAD"):
@@ -140,6 +170,10 @@ def endpoint_response(
         response = check_response("startupz", request, ready, status)
     elif route is Route.STATUS:
         response = status_response(status())
+    elif route is Route.DASHBOARD:
+        if dashboard is None:  # pragma: no cover - the gate routes it only when switched on
+            raise LookupError("the dashboard is off")
+        response = dashboard_response(request, status(), paths, dashboard)
     else:
         response = asset_response(route)
     return response.head() if request.method == "HEAD" else response

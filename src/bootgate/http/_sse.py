@@ -8,7 +8,6 @@ client goes away.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -17,7 +16,7 @@ import anyio
 
 from bootgate import Clock, Status
 
-from ._render import health_document
+from ._render import health_json
 from ._source import StatusSource
 from ._types import Receive, Send
 
@@ -35,8 +34,7 @@ T = TypeVar("T")
 
 def encode_event(status: Status) -> bytes:
     """One `status` event carrying the health+json document of `status`."""
-    data = json.dumps(health_document(status), ensure_ascii=False, separators=(",", ":"))
-    return f"id: {status.seq}\nevent: status\ndata: {data}\n\n".encode()
+    return b"id: %d\nevent: status\ndata: %s\n\n" % (status.seq, health_json(status))
 
 
 def parse_last_event_id(value: str | None) -> int | None:
@@ -103,7 +101,9 @@ async def stream_status(
     interval: float = 0.1,
     keep_alive: float = 15.0,
 ) -> None:
-    """Serve the status stream as an ASGI response until the run ends or the client leaves.
+    """Serve the status stream as an ASGI response until shutdown begins or the client leaves.
+
+    The last event of a stream that ends by itself is the first snapshot with `stopping`.
 
     A client that reconnects with `Last-Event-ID` equal to the current seq already has the
     current snapshot and gets only newer ones; any other id gets the current snapshot at once.
@@ -122,6 +122,8 @@ async def stream_status(
                 sent = status.seq
                 body = encode_event(status)
                 await send({"type": "http.response.body", "body": body, "more_body": True})
+                if status.stopping:
+                    break  # shutting down: the server should not wait for this stream
                 await clock.sleep(interval)  # coalesce: changes meanwhile collapse into the latest
                 continue
             if latest.ended:

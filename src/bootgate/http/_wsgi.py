@@ -21,8 +21,11 @@ import anyio.from_thread
 
 from bootgate import Boot, Status, parse_duration
 
+from ._access import Access
+from ._gate import DASHBOARD_ROUTES, dashboard_access
 from ._paths import Paths, Route
 from ._responses import EVENT_STREAM, Request, Response, endpoint_response, gate_response
+from ._signals import stop_on_signals
 from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, parse_last_event_id
 from ._types import Environ, StartResponse, WSGIApp
 
@@ -66,6 +69,8 @@ def _request(environ: Environ) -> Request:
         query=environ.get("QUERY_STRING", ""),
         accept=environ.get("HTTP_ACCEPT", ""),
         last_event_id=environ.get("HTTP_LAST_EVENT_ID"),
+        client=environ.get("REMOTE_ADDR"),
+        authorization=environ.get("HTTP_AUTHORIZATION", ""),
     )
 
 
@@ -88,6 +93,7 @@ class WsgiGate:
         stream: bool = True,
         stream_interval: float = 0.1,
         keep_alive: float = 15.0,
+        dashboard: Access | bool = False,
     ) -> None:
         self.app = app or _not_found
         self.boot = boot
@@ -97,10 +103,12 @@ class WsgiGate:
         self.stream = stream
         self.stream_interval = stream_interval
         self.keep_alive = keep_alive
+        self.dashboard = dashboard_access(dashboard)
         self._mirror = _Mirror(boot.status())
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._portal: anyio.from_thread.BlockingPortal | None = None
         self._running: AbstractContextManager[Status] | None = None
+        self._signals: AbstractContextManager[None] | None = None
         self._lock = threading.Lock()
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -115,14 +123,20 @@ class WsgiGate:
             self._running = portal.wrap_async_context_manager(self.boot.running(wait=False))
             self._running.__enter__()
             portal.start_task_soon(self._mirror.follow, self.boot)
+            # SIGTERM in a worker: readiness drops before the server drains its requests.
+            self._signals = stop_on_signals(self.boot, functools.partial(_soon, portal))
+            self._signals.__enter__()
 
     def close(self) -> None:
         """Drop readiness, tear the boot down in reverse order, stop the loop (idempotent)."""
         with self._lock:
             portal, running, portal_cm = self._portal, self._running, self._portal_cm
             self._portal = self._running = self._portal_cm = None
+            signals, self._signals = self._signals, None
         if portal is None or running is None or portal_cm is None:
             return
+        if signals is not None:
+            signals.__exit__(None, None, None)
         try:
             portal.call(self.boot.mark_stopping)
             running.__exit__(None, None, None)
@@ -143,6 +157,8 @@ class WsgiGate:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """Serve one WSGI request."""
         route = self.paths.route(environ.get("PATH_INFO", "") or "/")
+        if route in DASHBOARD_ROUTES and self.dashboard is None:
+            route = None
         if route is None:
             if self.boot.ready:  # the whole cost of the gate once the service is ready
                 return self.app(environ, start_response)
@@ -163,7 +179,9 @@ class WsgiGate:
             return self._events(parse_last_event_id(request.last_event_id))
         if route is Route.STREAM:
             route = Route.STATUS
-        response = endpoint_response(route, request, self.boot.ready, self.status)
+        response = endpoint_response(
+            route, request, self.boot.ready, self.status, paths=self.paths, dashboard=self.dashboard
+        )
         return _send(start_response, response)
 
     def _gate(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -185,12 +203,23 @@ class WsgiGate:
             if status.seq != sent:
                 sent = status.seq
                 yield encode_event(status)
+                if status.stopping:
+                    return  # shutting down: the server should not wait for this stream
                 if self.stream_interval > 0:
                     time.sleep(self.stream_interval)  # coalesce: at most one event per interval
             elif mirror.ended:
                 return
             else:
                 yield KEEP_ALIVE
+
+
+def _soon(portal: anyio.from_thread.BlockingPortal, fn: Callable[[], object]) -> None:
+    # From a signal handler on another thread: hand `fn` to the loop without waiting for it.
+    portal.start_task_soon(_call, fn)
+
+
+async def _call(fn: Callable[[], object]) -> None:
+    fn()
 
 
 def _newer(status: Status, *, seen: int | None) -> bool:

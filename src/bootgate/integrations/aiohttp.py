@@ -1,169 +1,160 @@
-"""bootgate for aiohttp: `setup(app, boot)` runs the boot with the app and gates its requests.
+"""aiohttp: the same endpoints, status stream, gate and pages for an `aiohttp.web` application.
 
-```text
-app = web.Application()
-setup(app, boot)        # cleanup context + gate middleware + /livez /readyz /startupz /status
-web.run_app(app)
-```
+    from bootgate.integrations.aiohttp import setup
 
-The health endpoints, the gate and the status stream are bootgate's ASGI `Gate`, reached
-through a small bridge, so aiohttp answers exactly what every other server answers. Once the
-service is ready, the middleware costs one flag check per request.
+    app = web.Application()
+    setup(app, boot, hold="2s")          # before the app starts
+    web.run_app(app)
+
+The boot runs from the application's cleanup context: it starts (without waiting) when the app
+starts, so the endpoints answer during startup. At shutdown readiness drops first (on_shutdown)
+and open status streams end, the server finishes its requests, then the boot tears down in
+reverse order. A middleware answers the endpoints and gates every other request.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any
 
+import anyio
 from aiohttp import web
-from multidict import CIMultiDict
 
-from bootgate import Boot, Clock
-from bootgate.http import Gate, Paths
+from bootgate import Boot, parse_duration
+from bootgate.http import Access, Paths
+from bootgate.http._gate import DASHBOARD_ROUTES, dashboard_access
 from bootgate.http._paths import Route
-from bootgate.http._types import Message, Receive, Scope, Send
+from bootgate.http._responses import (
+    EVENT_STREAM,
+    Request,
+    Response,
+    endpoint_response,
+    gate_response,
+)
+from bootgate.http._sse import closing, parse_last_event_id, stream_status
+from bootgate.http._types import Message
 
-__all__ = ["BOOT", "setup"]
-
-#: Where `setup` keeps the boot on the application: `request.app[BOOT]`.
-BOOT = web.AppKey("bootgate.boot", Boot)
+__all__ = ["setup"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-_PASS = "bootgate.pass"  # set in the scope when the gate lets a request through
+
+def _request(request: web.Request) -> Request:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return Request(
+        method=request.method,
+        path=request.path,
+        root_path="",
+        query=request.query_string,
+        accept=request.headers.get("Accept", ""),
+        last_event_id=request.headers.get("Last-Event-ID"),
+        client=peer[0] if isinstance(peer, tuple) else None,
+        authorization=request.headers.get("Authorization", ""),
+    )
 
 
-async def _let_through(scope: Scope, receive: Receive, send: Send) -> None:
-    """The gate's "application": it only notes that the request may go on to aiohttp."""
-    scope[_PASS] = True
+def _response(response: Response) -> web.Response:
+    headers = {k: v for k, v in response.headers if k != "content-length"}
+    return web.Response(status=response.status, headers=headers, body=response.body)
 
 
-class _Bridge:
-    """Serves one aiohttp request with an ASGI app, as complete or streamed response."""
+class _Gate:
+    """The middleware's state: which boot, which paths, which options."""
 
-    def __init__(self, request: web.Request, stopping: asyncio.Event) -> None:
-        self.request = request
-        self.stopping = stopping
-        self.response: web.StreamResponse | None = None
-        self._start: Message | None = None
-        self._requested = False
-
-    def scope(self) -> Scope:
-        request = self.request
-        server = request.transport.get_extra_info("sockname") if request.transport else None
-        return {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.4"},
-            "http_version": f"{request.version.major}.{request.version.minor}",
-            "method": request.method,
-            "scheme": request.scheme,
-            "path": request.path,
-            "raw_path": request.raw_path.encode("latin-1"),
-            "root_path": "",
-            "query_string": request.query_string.encode("latin-1"),
-            "headers": [(k.lower(), v) for k, v in request.raw_headers],
-            "client": (request.remote, 0),
-            "server": tuple(server[:2]) if server else None,
-        }
-
-    async def receive(self) -> Message:
-        if not self._requested:
-            self._requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        # The server shutting down ends a stream as a leaving client would: aiohttp waits for
-        # open requests before it runs the cleanup that tears the boot down.
-        await self.stopping.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self._start = message
-            return
-        body: bytes = message.get("body", b"")
-        more: bool = message.get("more_body", False)
-        if self.response is None:
-            if self._start is None:  # pragma: no cover - the gate always starts first
-                raise RuntimeError("response body before response start")
-            headers = CIMultiDict(
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in self._start["headers"]
-            )
-            status: int = self._start["status"]
-            if not more:
-                headers.pop("content-length", None)  # aiohttp computes it (HEAD included)
-                self.response = web.Response(status=status, headers=headers, body=body)
-                return
-            self.response = web.StreamResponse(status=status, headers=headers)
-            await self.response.prepare(self.request)
-        if body:
-            await self.response.write(body)
-        if not more:
-            await self.response.write_eof()
-
-
-class _Setup:
-    """What `setup` attaches to one application."""
-
-    def __init__(self, boot: Boot, gate: Gate) -> None:
+    def __init__(
+        self,
+        boot: Boot,
+        paths: Paths,
+        hold: float,
+        exempt: tuple[str, ...],
+        dashboard: Access | None,
+        stream_interval: float,
+        keep_alive: float,
+    ) -> None:
         self.boot = boot
-        self.gate = gate
-        self.stopping = asyncio.Event()
-
-    async def serve(self, request: web.Request) -> web.StreamResponse:
-        """Answer a request with the gate: an endpoint, the 503, or (None) let it through."""
-        bridge = _Bridge(request, self.stopping)
-        scope = bridge.scope()
-        try:
-            await self.gate(scope, bridge.receive, bridge.send)
-        except* ConnectionResetError:
-            pass  # the client left in the middle of the status stream
-        if bridge.response is None:
-            raise web.HTTPNotFound()  # pragma: no cover - the gate answers every endpoint
-        return bridge.response
-
-    async def endpoint(self, request: web.Request) -> web.StreamResponse:
-        """The handler of every health route."""
-        return await self.serve(request)
+        self.paths = paths
+        self.hold = hold
+        self.exempt = exempt
+        self.dashboard = dashboard
+        self.stream_interval = stream_interval
+        self.keep_alive = keep_alive
+        self.closing: anyio.Event | None = None
+        """Set at shutdown: open streams end, so the server need not wait them out."""
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """The gate: requests go on once ready (one flag check); before, the gate decides."""
-        if self.boot.ready or self.gate.paths.route(request.path) is not None:
-            return await handler(request)
-        bridge = _Bridge(request, self.stopping)
-        scope = bridge.scope()
-        await self.gate(scope, bridge.receive, bridge.send)
-        if scope.get(_PASS) or bridge.response is None:
-            return await handler(request)  # exempt, or ready within the hold time
-        return bridge.response
+        """Answer the endpoints, pass ready traffic on, and gate the rest."""
+        route = self.paths.route(request.path)
+        if route in DASHBOARD_ROUTES and self.dashboard is None:
+            route = None
+        if route is None:
+            if self.boot.ready or (self.exempt and request.path.startswith(self.exempt)):
+                return await handler(request)
+            if self.hold > 0 and await self._held():
+                return await handler(request)
+            return _response(gate_response(_request(request), self.boot.status(), self.paths))
+        info = _request(request)
+        streaming = route is Route.STREAM or (route is Route.STATUS and info.wants(EVENT_STREAM))
+        if streaming and request.method == "GET":
+            return await self._stream(request, info)
+        if route is Route.STREAM:
+            route = Route.STATUS
+        return _response(
+            endpoint_response(
+                route,
+                info,
+                self.boot.ready,
+                self.boot.status,
+                paths=self.paths,
+                dashboard=self.dashboard,
+            )
+        )
 
-    async def on_shutdown(self, app: web.Application) -> None:
-        """Readiness drops first, and open status streams end so in-flight requests can."""
-        self.boot.mark_stopping()
-        self.stopping.set()
+    async def _held(self) -> bool:
+        with self.boot.clock.move_on_after(self.hold):
+            async with closing(self.boot.subscribe()) as snapshots:
+                async for status in snapshots:
+                    if status.ready or status.failed or status.stopping:
+                        break
+        return self.boot.ready
 
-    async def context(self, app: web.Application) -> AsyncIterator[None]:
-        """Cleanup context: start the boot without waiting; tear it down at cleanup."""
-        stop = asyncio.Event()
-        entered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        # The boot runs in a task of its own: its cancel scopes must open and close in one task.
-        task = asyncio.create_task(self._run(stop, entered), name=f"bootgate {self.boot.name}")
-        await asyncio.wait([task, entered], return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            await task  # failed before it was running (a graph error): fail the startup
+    async def _stream(self, request: web.Request, info: Request) -> web.StreamResponse:
+        # The ASGI stream, spoken through aiohttp: a departed client shows as a failed write.
+        response = web.StreamResponse()
+
+        async def send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response.set_status(message["status"])
+                for key, value in message["headers"]:
+                    response.headers[key.decode()] = value.decode()
+                await response.prepare(request)
+                return
+            if message.get("body"):
+                await response.write(message["body"])
+            if not message.get("more_body", False):
+                await response.write_eof()
+
+        async def receive() -> Message:
+            # aiohttp does not say when a client leaves (a failed write does, at the latest at
+            # the next keep-alive); shutdown ends every stream at once.
+            if self.closing is None:  # pragma: no cover - set while the app runs
+                await anyio.sleep_forever()
+            else:
+                await self.closing.wait()
+            return {"type": "http.disconnect"}
+
         try:
-            yield
-        finally:
-            self.boot.mark_stopping()
-            stop.set()
-            await task
-
-    async def _run(self, stop: asyncio.Event, entered: asyncio.Future[None]) -> None:
-        async with self.boot.running(wait=False):
-            entered.set_result(None)
-            await stop.wait()
-            self.boot.mark_stopping()
+            await stream_status(
+                self.boot,
+                self.boot.clock,
+                receive,
+                send,
+                last_event_id=parse_last_event_id(info.last_event_id),
+                interval=self.stream_interval,
+                keep_alive=self.keep_alive,
+            )
+        except* ConnectionResetError:
+            pass  # the client left
+        return response
 
 
 def setup(
@@ -173,23 +164,37 @@ def setup(
     paths: Paths | None = None,
     hold: str | float = 0.0,
     exempt: Iterable[str] = (),
-    clock: Clock | None = None,
-    **options: Any,
+    dashboard: Access | bool = False,
+    stream_interval: float = 0.1,
+    keep_alive: float = 15.0,
 ) -> None:
-    """Run `boot` with `app`, serve bootgate's endpoints, and gate requests until ready.
+    """Run `boot` with `app` and put bootgate's endpoints and gate in front of its handlers.
 
-    The boot starts (without waiting) in a cleanup context and is torn down at cleanup; at
-    shutdown readiness drops first. Every request outside the health endpoints gets the gate's
-    503 + Retry-After (page or JSON) until the boot is ready, or waits up to `hold` for it.
-    Paths starting with one of `exempt` always reach the app. Call before the app starts.
+    Options are those of `bootgate.http.Gate`. Call it before the application starts.
     """
-    if BOOT in app:
-        raise ValueError("bootgate is already set up on this application")
-    gate = Gate(_let_through, boot, paths=paths, hold=hold, exempt=exempt, clock=clock, **options)
-    state = _Setup(boot, gate)
-    app[BOOT] = boot
-    for route in Route:
-        app.router.add_route("*", gate.paths.url(route), state.endpoint)
-    app.middlewares.append(state.middleware)
-    app.on_shutdown.append(state.on_shutdown)
-    app.cleanup_ctx.append(state.context)
+    gate = _Gate(
+        boot,
+        paths or Paths(),
+        parse_duration(hold, what="hold"),
+        tuple(exempt),
+        dashboard_access(dashboard),
+        stream_interval,
+        keep_alive,
+    )
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        gate.closing = anyio.Event()
+        async with boot.running(wait=False):
+            yield
+        # Leaving running() tore the boot down, after the server finished its requests.
+
+    async def shutdown(app: web.Application) -> None:
+        # on_shutdown comes before the server waits for in-flight requests: readiness drops
+        # first, streams end, requests finish, then the cleanup context tears the boot down.
+        boot.mark_stopping()
+        if gate.closing is not None:
+            gate.closing.set()
+
+    app.cleanup_ctx.append(run)
+    app.on_shutdown.append(shutdown)
+    app.middlewares.append(gate.middleware)

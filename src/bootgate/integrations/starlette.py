@@ -1,63 +1,59 @@
-"""bootgate for Starlette and FastAPI: a lifespan that runs the boot, and the gate as middleware.
+"""Starlette and FastAPI: run a Boot from the application's lifespan, gate it with middleware.
 
-```text
-boot = bootgate.Boot("api")
-app = FastAPI(lifespan=lifespan(boot))          # or lifespan(boot, my_lifespan)
-app.add_middleware(GateMiddleware, boot=boot)   # health endpoints + the gate
-```
+    from starlette.middleware import Middleware
+    from bootgate.http import Gate
+    from bootgate.integrations.starlette import lifespan
 
-`bootgate.http.asgi(boot, app)` does both in one line around any ASGI app; this module is for
-code that wants to keep the framework's own `lifespan=` and `add_middleware` idioms.
+    app = FastAPI(lifespan=lifespan(boot), middleware=[Middleware(Gate, source=boot)])
+    # or, after creating the app: app.add_middleware(GateMiddleware, boot=boot)
+
+The boot starts without waiting (the server answers probes meanwhile). At shutdown readiness
+drops first, then the application's own lifespan (if you pass one) shuts down, then the boot
+tears down in reverse order. Starlette itself is not imported here: only its lifespan shape
+(an async context manager factory taking the app) is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from starlette.types import ASGIApp
-
 from bootgate import Boot, Clock
-from bootgate.http import Gate, Paths
+from bootgate.http import Access, Gate, Paths
+from bootgate.http._signals import stop_on_signals
+from bootgate.http._types import ASGIApp
 
-__all__ = ["AppLifespan", "GateMiddleware", "lifespan"]
+__all__ = ["GateMiddleware", "lifespan"]
 
-#: What `Starlette(lifespan=...)` takes: the app in, an async context manager out.
-AppLifespan = Callable[[Any], AbstractAsyncContextManager[Mapping[str, Any] | None]]
+State = Mapping[str, Any]
+# The app parameter is Any: this works for Starlette, FastAPI and any subclass of either.
+Lifespan = Callable[[Any], AbstractAsyncContextManager[State]]
+InnerLifespan = Callable[[Any], AbstractAsyncContextManager[State | None]]
 
 
-def lifespan(
-    boot: Boot, inner: AppLifespan | None = None
-) -> Callable[[Any], AbstractAsyncContextManager[Mapping[str, Any]]]:
-    """A lifespan for `Starlette(lifespan=...)` / `FastAPI(lifespan=...)` that runs `boot`.
+def lifespan(boot: Boot, inner: InnerLifespan | None = None) -> Lifespan:
+    """A Starlette/FastAPI `lifespan=` that runs `boot` around `inner` (your own lifespan).
 
-    At startup the boot starts without waiting (the server takes requests at once, so probes
-    and the gate answer during startup), then `inner` (the app's own lifespan, if any) starts.
-    At shutdown readiness drops first, then `inner` shuts down, then the boot tears down in
-    reverse order. The state `inner` yields is passed on, with the boot under "bootgate".
+    What `inner` yields (Starlette's lifespan state) is passed on (an empty state if nothing).
     """
 
     @asynccontextmanager
-    async def run(app: Any) -> AsyncIterator[Mapping[str, Any]]:
-        async with boot.running(wait=False):
+    async def run(app: Any) -> AsyncIterator[State]:
+        async with boot.running(wait=False), AsyncExitStack() as stack:
+            stack.enter_context(stop_on_signals(boot))
+            state = None if inner is None else await stack.enter_async_context(inner(app))
             try:
-                if inner is None:
-                    yield {"bootgate": boot}
-                else:
-                    async with inner(app) as state:
-                        try:
-                            yield {**(state or {}), "bootgate": boot}
-                        finally:
-                            boot.mark_stopping()  # before the app's own shutdown runs
+                yield {} if state is None else state
             finally:
+                # Readiness drops before the app's own shutdown and the boot's teardown.
                 boot.mark_stopping()
 
     return run
 
 
 class GateMiddleware(Gate):
-    """`Gate` under the keyword names `app.add_middleware(GateMiddleware, boot=boot)` uses.
+    """`bootgate.http.Gate` under the keyword `app.add_middleware(GateMiddleware, boot=boot)` uses.
 
     Serves /livez, /readyz, /startupz, /status and /status/stream, and answers every other
     request with 503 + Retry-After (a page for browsers, JSON otherwise) until `boot` is ready.
@@ -74,6 +70,7 @@ class GateMiddleware(Gate):
         clock: Clock | None = None,
         stream_interval: float = 0.1,
         keep_alive: float = 15.0,
+        dashboard: Access | bool = False,
     ) -> None:
         super().__init__(
             app,
@@ -84,4 +81,5 @@ class GateMiddleware(Gate):
             clock=clock,
             stream_interval=stream_interval,
             keep_alive=keep_alive,
+            dashboard=dashboard,
         )

@@ -1,0 +1,138 @@
+"""Throughput of health endpoints and of the gate, side by side, with wrk against uvicorn.
+
+Each line starts one uvicorn (1 worker, asyncio loop, h11, no access log) serving one app from
+benchmarks/http_apps.py on a spare loopback port, warms it up, then runs wrk (1 thread, 32
+connections) for --seconds and reads Requests/sec. Same settings for every line.
+
+    .venv/bin/python benchmarks/http_throughput.py [--seconds 10]
+
+Needs wrk (Debian package `wrk`; installed here when missing and running as root) and, for the
+SELECT 1 line, the PostgreSQL server on 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINES = [
+    # label, factory, path
+    ("bare route", "bare", "/"),
+    ("bootgate /readyz", "readyz", "/readyz"),
+    ("SELECT 1 health route", "select1", "/"),
+    ("app without gate", "bare", "/"),
+    ("app behind gate (ready)", "gated", "/"),
+]
+
+
+def ensure_wrk() -> str:
+    """wrk's path, installing the Debian package when missing and running as root."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL
+        )
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("wrk is needed: apt-get install wrk")
+    return found
+
+
+def spare_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_listening(port: int, seconds: float = 20) -> None:
+    """Return once something accepts connections on the port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def measure(wrk: str, factory: str, path: str, seconds: int) -> float:
+    """Requests per second of one app and path."""
+    port = spare_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"benchmarks.http_apps:{factory}",
+            "--factory",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            "1",
+            "--loop",
+            "asyncio",
+            "--http",
+            "h11",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+    )
+    try:
+        wait_listening(port)
+        url = f"http://127.0.0.1:{port}{path}"
+        subprocess.run([wrk, "-t1", "-c32", "-d2s", url], check=True, capture_output=True)
+        out = subprocess.run(
+            [wrk, "-t1", "-c32", f"-d{seconds}s", url], check=True, capture_output=True, text=True
+        ).stdout
+        if "Non-2xx" in out:
+            raise RuntimeError(f"{factory} {path} answered non-2xx:\n{out}")
+        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        if not match:
+            raise RuntimeError(out)
+        return float(match.group(1))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def main() -> None:
+    """Measure every line and print requests/sec with the ratios the goals are stated in."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    seconds = parser.parse_args().seconds
+    wrk = ensure_wrk()
+    results = {label: measure(wrk, factory, path, seconds) for label, factory, path in LINES}
+    for label, rps in results.items():
+        print(f"{label:<26} {rps:>10.0f} req/s")
+    print(
+        f"/readyz vs bare route:        {results['bootgate /readyz'] / results['bare route']:.2f}x"
+    )
+    print(
+        f"/readyz vs SELECT 1 route:    "
+        f"{results['bootgate /readyz'] / results['SELECT 1 health route']:.2f}x"
+    )
+    print(
+        f"gated vs ungated app:         "
+        f"{results['app behind gate (ready)'] / results['app without gate']:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

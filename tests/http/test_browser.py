@@ -1,0 +1,144 @@
+"""The initializing page in a real headless Chromium: live redraw, reload into the app, no-JS."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+
+from bootgate import Boot, Ready, StepContext
+from bootgate.http import asgi
+from bootgate.http._types import ASGIApp, Scope
+
+from .helpers import served
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """uvicorn and Playwright run on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """A headless Chromium driven by Playwright (the system's browser, nothing downloaded)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def app_page(scope: Scope, receive: Any, send: Any) -> None:
+    """The application: an HTML page the browser lands on once the service is ready."""
+    if scope["type"] != "http":
+        return  # no lifespan of its own
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/html; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"<h1 id='app'>hello from the app</h1>"})
+
+
+class Scenario:
+    """A gateway whose migrations move on only when the test says so."""
+
+    def __init__(self) -> None:
+        self.boot = Boot("gateway", hooks=[])
+        self.second = anyio.Event()
+        self.go = anyio.Event()
+        self.stream_opened = anyio.Event()
+
+        async def db() -> Ready:
+            return Ready()
+
+        dep = self.boot.dependency("db", db, recheck=None)
+
+        @self.boot.step(requires=[dep])
+        async def migrations(ctx: StepContext) -> None:
+            ctx.progress(1, 3, "Migration0001")
+            await self.second.wait()
+            ctx.progress(2, 3, "Migration0002")
+            await self.go.wait()
+
+    def app(self) -> ASGIApp:
+        """The served app, noting when a browser opens the status stream."""
+        inner = asgi(self.boot, app_page)
+
+        async def watch(scope: Scope, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == "/status/stream":
+                self.stream_opened.set()
+            await inner(scope, receive, send)
+
+        return watch
+
+
+async def test_page_follows_the_stream_and_reloads_into_the_app(browser: Any) -> None:
+    """The page redraws progress from the stream, then shows the app once ready."""
+    scenario = Scenario()
+    async with served(scenario.app()) as client:
+        page = await browser.new_page()
+        response = await page.goto(str(client.base_url) + "/")
+        assert response.status == 503
+        assert await page.title() == "gateway is starting"
+        assert "running 1/3 Migration0001" in await page.text_content("#bootgate-nodes")
+        with anyio.fail_after(10):
+            await scenario.stream_opened.wait()
+        scenario.second.set()
+        await page.wait_for_selector("text=running 2/3 Migration0002", timeout=10_000)
+        scenario.go.set()
+        await page.wait_for_selector("#app", timeout=10_000)
+        assert await page.text_content("#app") == "hello from the app"
+        await page.close()
+
+
+async def test_page_without_javascript_refreshes_itself(browser: Any) -> None:
+    """With JavaScript off, the <noscript> refresh brings the app once it is ready."""
+    scenario = Scenario()
+    async with served(scenario.app()) as client:
+        context = await browser.new_context(java_script_enabled=False)
+        page = await context.new_page()
+        response = await page.goto(str(client.base_url) + "/")
+        assert response.status == 503
+        assert not scenario.stream_opened.is_set()
+        scenario.second.set()
+        scenario.go.set()
+        await page.wait_for_selector("#app", timeout=10_000)
+        await context.close()
+
+
+async def test_dashboard_draws_the_graph_and_the_timeline(browser: Any) -> None:
+    """The dashboard draws one box per node, one edge per requirement, and timeline bars."""
+    scenario = Scenario()
+    inner = asgi(scenario.boot, app_page, dashboard=True)
+    async with served(inner) as client:
+        page = await browser.new_page()
+        response = await page.goto(str(client.base_url) + "/bootgate")
+        assert response.status == 200
+        await page.wait_for_selector("#bootgate-graph g.node", timeout=10_000)
+        assert await page.locator("#bootgate-graph g.node").count() == 2
+        assert await page.locator("#bootgate-graph line.edge").count() == 1
+        assert await page.locator("#bootgate-timeline rect.bar").count() == 2
+        scenario.second.set()
+        scenario.go.set()
+        await page.wait_for_selector("#bootgate-state.state-ready", timeout=10_000)
+        assert await page.text_content("#bootgate-details") is not None
+        await page.close()
