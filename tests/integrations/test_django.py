@@ -6,13 +6,16 @@ import json
 import threading
 from collections.abc import Iterator
 
+import anyio
 import httpx
 import pytest
+import uvicorn
 
 from .django_site import configure
 
 configure()
 
+from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402 - needs settings first
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import StreamingHttpResponse  # noqa: E402
@@ -22,7 +25,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from bootgate.integrations.django import gate, load_boot, shutdown  # noqa: E402
 
 from .django_site import named  # noqa: E402
-from .frameworks import SECRET, Service  # noqa: E402
+from .frameworks import SECRET, Service, spare_port  # noqa: E402
 
 
 @pytest.fixture
@@ -179,3 +182,36 @@ def test_missing_setting_says_what_to_set() -> None:
     """Without BOOTGATE_BOOT, building the handler fails naming the setting."""
     with pytest.raises(ImproperlyConfigured, match="BOOTGATE_BOOT"):
         Client().get("/livez")
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_real_asgi_server_gates_and_streams(svc: Service, anyio_backend: str) -> None:
+    """Django's ASGI app under uvicorn: 503, the async stream reports readiness, then the view."""
+    server = uvicorn.Server(
+        uvicorn.Config(get_asgi_application(), lifespan="off", log_level="error")
+    )
+    sock = spare_port()
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with sock:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(server.serve, [sock])
+            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+                assert (await client.get("/orders")).status_code == 503
+                seen: list[bool] = []
+                async with client.stream("GET", "/status/stream") as stream:
+                    with anyio.fail_after(10):
+                        async for line in stream.aiter_lines():
+                            if line.startswith("data: "):
+                                doc = json.loads(line.removeprefix("data: "))
+                                seen.append(doc["bootgate"]["ready"])
+                                if seen[-1]:
+                                    break
+                                svc.release()
+                assert seen[0] is False
+                assert seen[-1] is True
+                assert (await client.get("/orders")).json() == {"orders": 3}
+            await anyio.to_thread.run_sync(shutdown)  # ends the stream the server still serves
+            server.should_exit = True
+    assert svc.log == ["teardown ready=False"]
