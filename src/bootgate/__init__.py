@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
     from ._redact import redact
     from ._state import NodeStatus, Phase, Progress, Status
+    from ._wait import Waited, WaitEvent, wait_for
 
 _MODULES = {
     "STEP_RETRY": "_backoff",
@@ -70,9 +71,12 @@ _MODULES = {
     "SystemClock": "_clock",
     "Transient": "_probe",
     "UnknownDependencyError": "_errors",
+    "WaitEvent": "_wait",
+    "Waited": "_wait",
     "format_duration": "_duration",
     "parse_duration": "_duration",
     "redact": "_redact",
+    "wait_for": "_wait",
 }
 
 
@@ -124,7 +128,10 @@ __all__ = [
     "SystemClock",
     "Transient",
     "UnknownDependencyError",
+    "WaitEvent",
+    "Waited",
     "format_duration",
     "parse_duration",
     "redact",
+    "wait_for",
 ]

@@ -76,18 +76,20 @@ class Retry:
     def next_delay(self, attempt: int, elapsed: float, rng: RandomSource) -> float | None:
         """The delay before attempt `attempt + 1`, or None when the policy says stop.
 
-        `elapsed` is the time since the first attempt began. The delay is clipped so that it
-        ends at the deadline at the latest; at or past the deadline the answer is None.
+        `elapsed` is the time since the first attempt began. When the next attempt could not
+        begin before the deadline the answer is None: an attempt with no time left to run
+        would only replace the real reason with a timeout.
         """
         if self.attempts is not None and attempt >= self.attempts:
             return None
         delay = self.delay(attempt, rng)
-        if self.deadline is not None:
-            remaining = self.deadline - elapsed
-            if remaining <= 0:
-                return None
-            delay = min(delay, remaining)
+        if self.deadline is not None and elapsed + delay >= self.deadline:
+            return None
         return delay
+
+    def remaining(self, elapsed: float) -> float | None:
+        """Time left before the deadline (None: no deadline)."""
+        return None if self.deadline is None else max(self.deadline - elapsed, 0.0)
 
     def attempt_budget(self, elapsed: float) -> float | None:
         """How long the next attempt may take: its own timeout, clipped to the deadline."""

@@ -244,6 +244,17 @@ class Boot:
         if self._runner is not None and self._launched:
             self._runner.mark_stopping()
 
+    # -- serving over HTTP ---------------------------------------------------------------------
+
+    def asgi(self, app: Any = None, **options: Any) -> Any:
+        """`bootgate.http.asgi(self, app, **options)`: health endpoints, status, stream and gate
+        around an ASGI app, with this boot run from the server's lifespan."""
+        return importlib.import_module("bootgate.http").asgi(self, app, **options)
+
+    def wsgi(self, app: Any, **options: Any) -> Any:
+        """`bootgate.http.wsgi(self, app, **options)`: the same for a WSGI app (Flask, Django)."""
+        return importlib.import_module("bootgate.http").wsgi(self, app, **options)
+
     # -- running ------------------------------------------------------------------------------
 
     @asynccontextmanager

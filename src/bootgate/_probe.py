@@ -41,6 +41,8 @@ class Probe(Protocol):
     Calling the probe makes one attempt; the caller bounds it with a timeout and retries it
     with a `Retry` policy. A probe never raises for the dependency's failures: it classifies
     them. It may be called many times and concurrently with nothing shared between attempts.
+    A probe with a true `follows` attribute waits for an event itself (a status stream) and
+    is given the rest of the deadline instead of the per-attempt timeout.
     """
 
     @property

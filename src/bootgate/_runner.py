@@ -299,7 +299,9 @@ class Runner:
                 started_s=self._elapsed(first),
             )
             self._emit(EventKind.ATTEMPT, name, f"probe {attempt}")
-            result = await self._probe(spec, policy.attempt_budget(elapsed))
+            follows = getattr(spec.action, "follows", False)  # waits for an event itself
+            budget = policy.remaining(elapsed) if follows else policy.attempt_budget(elapsed)
+            result = await self._probe(spec, budget)
             if isinstance(result, Ready):
                 self._ready(name, None, first)
                 return True
@@ -311,7 +313,7 @@ class Runner:
             hint = result.retry_after if isinstance(result, Transient) else None
             if delay is not None and hint is not None:
                 delay = max(delay, hint)
-                if policy.deadline is not None and elapsed + delay > policy.deadline:
+                if policy.deadline is not None and elapsed + delay >= policy.deadline:
                     delay = None
             if delay is None:
                 self._fail(

@@ -73,11 +73,12 @@ def test_stops_at_the_attempt_limit() -> None:
     assert policy.next_delay(3, 0.0, rng) is None
 
 
-def test_last_delay_is_clipped_to_the_deadline() -> None:
-    """A delay that would end past the deadline is shortened to end on it."""
-    policy = Retry(initial=10, cap=10, jitter="none", deadline=12)
-    assert policy.next_delay(1, 5.0, random.Random(0)) == pytest.approx(7.0)
-    assert policy.next_delay(2, 12.0, random.Random(0)) is None
+def test_no_attempt_is_scheduled_at_or_past_the_deadline() -> None:
+    """A delay that would reach the deadline means stop now, with the last real reason."""
+    policy = Retry(initial=1, cap=1, jitter="none", deadline=12)
+    assert policy.next_delay(1, 10.5, random.Random(0)) == 1
+    assert policy.next_delay(2, 11.0, random.Random(0)) is None
+    assert policy.next_delay(3, 12.0, random.Random(0)) is None
 
 
 def test_attempt_budget_is_clipped_to_the_deadline() -> None:

@@ -92,7 +92,7 @@ async def test_gives_up_at_the_deadline() -> None:
     with pytest.raises(StartupError, match=r"connection refused \(gave up after \d+ attempts"):
         async with clock.autojump(), boot.running():
             pass
-    assert clock.now() == pytest.approx(10)
+    assert 10 - 0.25 <= clock.now() < 10
 
 
 async def test_retry_after_is_honoured() -> None:

@@ -27,6 +27,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+# No network beyond loopback here: Chromium's own background traffic is switched off.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
     """A headless Chromium driven by Playwright (the system's browser, nothing downloaded)."""
@@ -37,7 +49,7 @@ async def browser() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             yield chromium
         finally:

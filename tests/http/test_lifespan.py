@@ -165,3 +165,19 @@ async def test_a_graph_error_fails_startup_with_a_clear_message() -> None:
         answer = await server.say("startup")
     assert answer["type"] == "lifespan.startup.failed"
     assert "nope" in answer["message"]
+
+
+def test_boot_one_liners_build_the_http_wrappers() -> None:
+    """boot.asgi(app) and boot.wsgi(app) are bootgate.http.asgi / wsgi for that boot."""
+    from bootgate import Boot
+    from bootgate.http import BootApp, WsgiGate
+
+    boot = Boot("svc", hooks=[])
+    wrapped = boot.asgi(None)
+    assert isinstance(wrapped, BootApp)
+    assert wrapped.boot is boot
+    gate = boot.wsgi(None)
+    try:
+        assert isinstance(gate, WsgiGate)
+    finally:
+        gate.close()

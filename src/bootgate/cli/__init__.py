@@ -1,0 +1,75 @@
+"""The `bootgate` command: `wait`, `check` and `status`.
+
+This module stays light: a subcommand's module is imported only when it runs, so
+`bootgate check tcp://...` never imports asyncio, anyio or a driver.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+#: subcommand -> (module with `run(namespace, command) -> int`, one-line help, "module:function"
+#: adding its arguments). The arguments live in a light module apart from `run`, so building
+#: the parser never imports what another subcommand needs; a new subcommand is one more entry.
+COMMANDS = {
+    "wait": (
+        "_wait",
+        "wait until targets are ready, then run COMMAND (exec)",
+        "_options:add_target_arguments",
+    ),
+    "check": (
+        "_check",
+        "one attempt per target (Docker HEALTHCHECK, scripts)",
+        "_options:add_target_arguments",
+    ),
+    "status": (
+        "_status",
+        "what a bootgate service is doing: progress and why it is not ready",
+        "_status:add_arguments",
+    ),
+}
+
+EXIT_READY = 0
+EXIT_TIMEOUT = 1
+EXIT_USAGE = 2
+EXIT_PERMANENT = 3
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ready, 1 timeout, 2 usage, 3 permanent).
+
+    Without `argv` this is the `bootgate` command itself: it reads `sys.argv` and, once its
+    output is flushed, ends the process with the exit code instead of returning.
+    """
+    import importlib
+
+    from ._options import UsageError, build_parser, split_command
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    args, command = split_command(args)
+    parser = build_parser(COMMANDS, args[0] if args else None)
+    try:
+        namespace = parser.parse_args(args)
+        module = importlib.import_module(f"{__name__}.{COMMANDS[namespace.command][0]}")
+        code: int = module.run(namespace, command)
+    except UsageError as exc:
+        print(f"bootgate: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bootgate: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if argv is None:
+        _end_now(code)
+    return code
+
+
+def _end_now(code: int) -> None:
+    """End the process at once: tearing the interpreter down would add tens of milliseconds to
+    the moment a dependency is noticed, and the command has nothing left to clean up."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

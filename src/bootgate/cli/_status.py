@@ -1,0 +1,203 @@
+"""`bootgate status URL [--watch] [--json]`: what a bootgate service is doing, in a terminal.
+
+One look reads GET <service>/status (application/health+json); --watch follows
+<service>/status/stream (Server-Sent Events) and redraws on every change until the service is
+ready or cannot start. Only the standard library is used: no event loop, no drivers.
+
+Exit codes: 0 ready, 1 not ready (or not reachable), 2 bad usage, 3 cannot start, 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import ssl
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from bootgate import ConfigError, format_duration, redact
+
+READY, NOT_READY, USAGE, FAILED = 0, 1, 2, 3
+
+_MARKS = {
+    "ready": "✔",
+    "failed": "✘",
+    "blocked": "⊘",
+    "degraded": "!",
+    "starting": "▶",
+    "retrying": "↻",
+    "waiting": "…",
+    "stopping": "■",
+    "stopped": "■",
+}
+
+
+def status_urls(url: str) -> tuple[str, str]:
+    """The status document's URL and the stream's, from a service URL or its /status URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"status: {redact(url)!r} is not an http:// or https:// URL")
+    path = parts.path.rstrip("/")
+    for suffix in ("/status/stream", "/status", "/readyz", "/livez", "/startupz"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+            break
+    base = f"{parts.scheme}://{parts.netloc}{path}"
+    return f"{base}/status", f"{base}/status/stream"
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        conn = http.client.HTTPSConnection(parts.netloc, timeout=timeout, context=context)
+    else:
+        conn = http.client.HTTPConnection(parts.netloc, timeout=timeout)
+    return conn, target
+
+
+def fetch(url: str, timeout: float = 5.0) -> dict[str, Any]:
+    """GET the status document (any HTTP status: 503 still carries the document)."""
+    conn, target = _connection(url, timeout)
+    try:
+        conn.request("GET", target, headers={"Accept": "application/health+json"})
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    document = json.loads(body)
+    if not isinstance(document, dict) or "bootgate" not in document:
+        raise ValueError(f"{redact(url)} did not answer with a bootgate status document")
+    return document
+
+
+def stream(url: str, timeout: float = 30.0) -> Iterator[dict[str, Any]]:
+    """Each status document the service's event stream sends, as it sends them."""
+    conn, target = _connection(url, timeout)
+    try:
+        conn.request("GET", target, headers={"Accept": "text/event-stream"})
+        response = conn.getresponse()
+        if response.status != 200:
+            raise ValueError(f"{redact(url)} answered HTTP {response.status}, not a stream")
+        data: list[str] = []
+        for raw in response:
+            line = raw.decode().rstrip("\r\n")
+            if line.startswith("data:"):
+                data.append(line[5:].lstrip())
+            elif not line and data:
+                yield json.loads("\n".join(data))
+                data = []
+    finally:
+        conn.close()
+
+
+def render(document: dict[str, Any]) -> list[str]:
+    """Lines for people: headline, a line per node with a progress bar, the blocking chains."""
+    info = document["bootgate"]
+    state = (
+        "ready"
+        if info["ready"]
+        else "stopping"
+        if info["stopping"]
+        else "cannot start"
+        if info["failed"]
+        else "starting"
+    )
+    lines = [
+        f"{info['service']}: {state} after {format_duration(info['elapsed_s'])} "
+        f"[{document['status']}]"
+    ]
+    width = max((len(name) for name in info["nodes"]), default=0)
+    for name, node in info["nodes"].items():
+        phase = node["phase"]
+        line = f"  {_MARKS.get(phase, '·')} {name:<{width}}  {phase:<9}"
+        progress = node.get("progress")
+        if progress and progress.get("total"):
+            filled = round(20 * progress["done"] / progress["total"])
+            line += f" [{'#' * filled}{'.' * (20 - filled)}]"
+        detail = node.get("detail")
+        if detail:
+            line += f" {detail}"
+        elif node.get("duration_s") is not None:
+            line += f" {format_duration(node['duration_s'])}"
+        lines.append(line.rstrip())
+    lines.extend(f"waiting on: {chain}" for chain in info["blocking"])
+    return [redact(line) for line in lines]
+
+
+def verdict(document: dict[str, Any]) -> int:
+    """The exit code a document stands for."""
+    info = document["bootgate"]
+    if info["ready"]:
+        return READY
+    return FAILED if info["failed"] else NOT_READY
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `bootgate status`."""
+    parser.add_argument("url", metavar="URL", help="the service (or its /status, /readyz URL)")
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="follow the status stream and redraw until ready or failed",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the status document (one JSON object per line)"
+    )
+
+
+def run(namespace: argparse.Namespace, command: list[str]) -> int:
+    """The `bootgate status` subcommand."""
+    if command:
+        print("bootgate: error: status runs no command", file=sys.stderr)
+        return USAGE
+    return status(namespace.url, watch=namespace.watch, as_json=namespace.json)
+
+
+def status(
+    url: str, *, watch: bool = False, as_json: bool = False, out: TextIO = sys.stdout
+) -> int:
+    """Show the status of the service at `url`; the exit code says ready, not ready or failed."""
+    try:
+        status_url, stream_url = status_urls(url)
+    except ConfigError as exc:
+        print(f"bootgate: {exc}", file=sys.stderr)
+        return USAGE
+    try:
+        if not watch:
+            document = fetch(status_url)
+            _show(document, as_json, out, redraw=0)
+            return verdict(document)
+        drawn = 0
+        code = NOT_READY
+        live = out.isatty() and not as_json
+        for document in stream(stream_url):
+            drawn = _show(document, as_json, out, redraw=drawn if live else 0)
+            code = verdict(document)
+            if code != NOT_READY:
+                break
+        return code
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        print(f"bootgate: cannot read the status of {redact(url)}: {exc}", file=sys.stderr)
+        return NOT_READY
+    except KeyboardInterrupt:
+        return 130
+
+
+def _show(document: dict[str, Any], as_json: bool, out: TextIO, redraw: int) -> int:
+    """Print one document (JSON line, or lines for people redrawn over `redraw` old lines)."""
+    if as_json:
+        out.write(json.dumps(document, separators=(",", ":")) + "\n")
+        out.flush()
+        return 0
+    lines = render(document)
+    if redraw:
+        out.write(f"\x1b[{redraw}F\x1b[J")
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+    return len(lines)

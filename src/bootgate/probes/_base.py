@@ -1,0 +1,198 @@
+"""What every network probe shares: the cheap layer (a TCP connect) and error classification.
+
+A layered probe answers in two steps. `reachable()` is the cheap layer: a TCP connect, a socket
+connect or a stat, which costs the dependency nothing but its kernel. `handshake()` is the deep
+layer: authentication, `SELECT 1`, `PING`, the HTTP request. Calling the probe runs both, so a
+refused connect answers fast; a waiter that knows about the layers (`wait_for`) polls the cheap
+one often and runs the handshake only once it answers.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import ipaddress
+import os
+import socket
+import ssl
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+from anyio.abc import ByteStream
+from anyio.streams.buffered import BufferedByteReceiveStream
+
+from bootgate._probe import Permanent, ProbeResult, Ready, Transient
+
+from ._oserror import describe_os_error
+from ._target import Target
+
+__all__ = ["LayeredProbe", "describe_os_error", "open_stream", "tcp_reachable"]
+
+
+def classify_exception(exc: BaseException) -> ProbeResult:
+    """Classify an error raised while talking to a dependency."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return Permanent(f"TLS verification failed: {exc.verify_message or exc.reason}")
+    if isinstance(exc, anyio.DelimiterNotFound):
+        return Transient("answer too long or malformed")
+    if isinstance(exc, anyio.EndOfStream | anyio.BrokenResourceError | anyio.IncompleteRead):
+        return Transient("connection closed by the server")
+    if isinstance(exc, OSError):
+        return Transient(describe_os_error(exc))
+    return Transient(f"{type(exc).__name__}: {exc}")
+
+
+# anyio >= 4.7 names it wait_writable (and deprecates wait_socket_writable, the older name).
+_wait_writable = getattr(anyio, "wait_writable", None) or anyio.wait_socket_writable
+
+
+@functools.cache
+def _ip_family(host: str) -> int | None:
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        return None
+
+
+async def tcp_reachable(host: str, port: int) -> Transient | None:
+    """The cheap layer: None when a TCP connect succeeds, else why it did not."""
+    family = _ip_family(host)
+    if family is not None:
+        return await _connect_literal(family, host, port)
+    try:
+        stream = await anyio.connect_tcp(host, port)
+    except OSError as exc:
+        return Transient(describe_os_error(exc))
+    with anyio.CancelScope(shield=True):
+        await stream.aclose()
+    return None
+
+
+async def _connect_literal(family: int, host: str, port: int) -> Transient | None:
+    # An address needs no resolver thread and no happy eyeballs: one non-blocking socket.
+    # This is the path polled many times a second, so it is kept this cheap.
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        error = sock.connect_ex((host, port))
+        if error in (errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK):
+            # A local peer answers within one turn of the loop; watching the socket for
+            # writability costs more than that turn, so look once before doing so.
+            await anyio.lowlevel.checkpoint()
+            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if not error and not _connected(sock):
+                await _wait_writable(sock)
+                error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    finally:
+        sock.close()
+    return Transient(os.strerror(error).lower()) if error else None
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        sock.getpeername()
+    except OSError:
+        return False
+    return True
+
+
+async def open_stream(target: Target, tls: ssl.SSLContext | None = None) -> ByteStream:
+    """Connect to the target's host and port, with TLS when `tls` is given."""
+    if tls is None:
+        return await anyio.connect_tcp(target.host, target.port)
+    return await anyio.connect_tcp(
+        target.host,
+        target.port,
+        ssl_context=tls,
+        tls_hostname=target.host,
+        tls_standard_compatible=False,
+    )
+
+
+class LayeredProbe:
+    """Base of the network probes: cheap layer first, the handshake only when it answers."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.display = target.display
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.display!r})"
+
+    async def reachable(self) -> Transient | None:
+        """Run the cheap layer: None if it answers, else a Transient saying why not."""
+        return await tcp_reachable(self.target.host, self.target.port)
+
+    async def handshake(self) -> ProbeResult:
+        """Run the protocol's own check; only called once the cheap layer answers."""
+        raise NotImplementedError
+
+    async def __call__(self) -> ProbeResult:
+        """One attempt: the cheap layer, then (if it answered) the handshake."""
+        refused = await self.reachable()
+        if refused is not None:
+            return refused
+        return await self.deep()
+
+    async def deep(self) -> ProbeResult:
+        """The handshake alone, with connection errors classified instead of raised."""
+        try:
+            return await self.handshake()
+        except (
+            OSError,
+            anyio.EndOfStream,
+            anyio.BrokenResourceError,
+            anyio.IncompleteRead,
+            anyio.DelimiterNotFound,
+        ) as exc:
+            return classify_exception(exc)
+
+
+class Session:
+    """A byte stream with buffered reads, closed without waiting on the peer."""
+
+    def __init__(self, stream: ByteStream) -> None:
+        self.stream = stream
+        self.reader = BufferedByteReceiveStream(stream)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+            await self.stream.aclose()
+
+    async def send(self, data: bytes) -> None:
+        """Send all of `data`."""
+        await self.stream.send(data)
+
+    async def exactly(self, count: int) -> bytes:
+        """Receive exactly `count` bytes (EndOfStream/IncompleteRead if the peer hangs up)."""
+        return await self.reader.receive_exactly(count)
+
+    async def until(self, delimiter: bytes, limit: int = 65536) -> bytes:
+        """Receive up to (not including) `delimiter`."""
+        return await self.reader.receive_until(delimiter, limit)
+
+
+def ready(detail: str = "") -> Ready:
+    """A Ready answer (a shorthand for the protocol modules)."""
+    return Ready(detail)
+
+
+def tls_context(
+    *,
+    ca_file: str | None = None,
+    cert_file: str | None = None,
+    key_file: str | None = None,
+    insecure: bool = False,
+) -> ssl.SSLContext:
+    """A client TLS context: system CAs or `ca_file`, an optional client cert, or no checks."""
+    context = ssl.create_default_context(cafile=ca_file)
+    if cert_file:
+        context.load_cert_chain(cert_file, key_file)
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
