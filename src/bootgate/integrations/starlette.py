@@ -5,6 +5,7 @@
     from bootgate.integrations.starlette import lifespan
 
     app = FastAPI(lifespan=lifespan(boot), middleware=[Middleware(Gate, source=boot)])
+    # or, after creating the app: app.add_middleware(GateMiddleware, boot=boot)
 
 The boot starts without waiting (the server answers probes meanwhile). At shutdown readiness
 drops first, then the application's own lifespan (if you pass one) shuts down, then the boot
@@ -14,14 +15,16 @@ tears down in reverse order. Starlette itself is not imported here: only its lif
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from bootgate import Boot
+from bootgate import Boot, Clock
+from bootgate.http import Access, Gate, Paths
 from bootgate.http._signals import stop_on_signals
+from bootgate.http._types import ASGIApp
 
-__all__ = ["lifespan"]
+__all__ = ["GateMiddleware", "lifespan"]
 
 State = Mapping[str, Any]
 # The app parameter is Any: this works for Starlette, FastAPI and any subclass of either.
@@ -47,3 +50,36 @@ def lifespan(boot: Boot, inner: InnerLifespan | None = None) -> Lifespan:
                 boot.mark_stopping()
 
     return run
+
+
+class GateMiddleware(Gate):
+    """`bootgate.http.Gate` under the keyword `app.add_middleware(GateMiddleware, boot=boot)` uses.
+
+    Serves /livez, /readyz, /startupz, /status and /status/stream, and answers every other
+    request with 503 + Retry-After (a page for browsers, JSON otherwise) until `boot` is ready.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        boot: Boot,
+        *,
+        paths: Paths | None = None,
+        hold: str | float = 0.0,
+        exempt: Iterable[str] = (),
+        clock: Clock | None = None,
+        stream_interval: float = 0.1,
+        keep_alive: float = 15.0,
+        dashboard: Access | bool = False,
+    ) -> None:
+        super().__init__(
+            app,
+            boot,
+            paths=paths,
+            hold=hold,
+            exempt=exempt,
+            clock=clock,
+            stream_interval=stream_interval,
+            keep_alive=keep_alive,
+            dashboard=dashboard,
+        )
