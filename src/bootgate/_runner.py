@@ -138,10 +138,14 @@ class Runner:
             if name in self._holders:
                 self.store.update_many(batch, self._clock.now(), phase=Phase.STOPPED)
                 batch.clear()
-                await self._teardown(name, self._holders[name], deadline)
+                await self._teardown(name, self._holders.pop(name), deadline)
             else:
                 batch.append(name)
         self.store.update_many(batch, self._clock.now(), phase=Phase.STOPPED)
+        # A generator that became ready while the loop above ran was not in its list.
+        while self._holders:
+            name, holder = self._holders.popitem()
+            await self._teardown(name, holder, deadline)
         unfinished = [n for n in self.graph.order if self.store.phase(n) not in _KEEP_AT_SHUTDOWN]
         for name in unfinished:
             if self.store.node(name).reason is None:
@@ -272,15 +276,27 @@ class Runner:
         try:
             with self._clock.move_on_after(spec.timeout):
                 await holder.started.wait()
-        finally:
-            if not holder.started.is_set() or holder.error is not None:
+        except BaseException:
+            # Cancelled (shutdown) just as the value arrived: this node will never be marked
+            # ready, so its teardown must start here or the parked holder would wait forever.
+            if holder.started.is_set() and holder.error is None:
+                holder.release.set()
+            else:
                 holder.scope.cancel()
+            raise
+        if not holder.started.is_set() or holder.error is not None:
+            holder.scope.cancel()
         if not holder.started.is_set():
             await holder.done.wait()
             raise StartupTimeout(f"step {spec.name!r}", spec.timeout or 0.0)
         if holder.error is not None:
             raise holder.error
-        self._holders[spec.name] = holder
+        if self._shut_down:
+            # The value came after shutdown had begun (its cancellation missed this task):
+            # the node will not count as ready, and its teardown runs now, in its own task.
+            holder.release.set()
+        else:
+            self._holders[spec.name] = holder
         return holder.value
 
     async def _wait_dependency(self, spec: NodeSpec) -> bool:
@@ -381,6 +397,8 @@ class Runner:
     # -- outcomes -----------------------------------------------------------------------------
 
     def _ready(self, name: str, value: object, first: float) -> None:
+        if self._shut_down:  # finished after shutdown began: it stays "shut down before ready"
+            return
         now = self._clock.now()
         self._values[name] = value
         self._ready_order.append(name)

@@ -247,3 +247,21 @@ async def test_outer_cancellation_still_tears_down() -> None:
                 await clock.sleep(3600)
     assert log == ["pool down"]
     assert boot.status().nodes["pool"].phase is Phase.STOPPED
+
+
+async def test_a_generator_ready_just_as_shutdown_begins_is_still_torn_down() -> None:
+    """Leaving while a generator hands over its value neither hangs nor skips its teardown."""
+    boot, clock, _ = fake_boot()
+    log: list[str] = []
+    yielding = anyio.Event()
+
+    @boot.step
+    async def pool() -> AsyncIterator[None]:
+        yielding.set()  # wakes the test before the runner hears of the value
+        yield
+        log.append("pool down")
+
+    with anyio.fail_after(10):  # a real bound: the failure this pins down was a hang
+        async with clock.autojump(), boot.running(wait=False):
+            await yielding.wait()
+    assert log == ["pool down"]
