@@ -154,6 +154,11 @@ class Status:
             object.__setattr__(self, "_blocking", chains)
         return chains
 
+    def cause(self, name: str) -> str:
+        """Why node `name` is where it is, in a few words: "connection refused, attempt 7,
+        next in 0.4 s", "running 16/25 Migration0016, ETA 12.00s", "waiting for db"."""
+        return _cause(self.nodes[name], self)
+
     def failures(self) -> tuple[str, ...]:
         """The chains of `blocking()` whose root cause has failed for good."""
         return _blocking_chains(self, failed_only=True)
@@ -196,28 +201,36 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
             required = [d for d in waiting if not nodes[d].optional]
             cursor = (required or waiting)[0]
             chain.append(cursor)
-        chains.append(" ← ".join(reversed(chain)) + ": " + _cause(node, status.at_s))
+        cause = _cause(node, status)
+        if node.phase is Phase.FAILED:
+            cause = f"failed: {cause}"
+        chains.append(" ← ".join(reversed(chain)) + ": " + cause)
     return tuple(chains)
 
 
-def _cause(node: NodeStatus, now_s: float) -> str:
-    if node.phase in (Phase.WAITING, Phase.RETRYING) and node.error:
-        text = f"{node.error}, attempt {node.attempts}"
+def _cause(node: NodeStatus, status: Status) -> str:
+    phase = node.phase
+    if phase is Phase.PENDING:
+        waiting = [r for r in node.requires if not status.nodes[r].ok]
+        return "waiting for " + ", ".join(waiting) if waiting else "pending"
+    if phase in (Phase.WAITING, Phase.RETRYING):
+        text = node.error or ("probing" if phase is Phase.WAITING else "retrying")
+        if node.attempts:
+            text += f", attempt {node.attempts}"
         if node.next_retry_s is not None:
-            text += f", next in {max(node.next_retry_s - now_s, 0.0):.1f} s"
+            text += f", next in {max(node.next_retry_s - status.at_s, 0.0):.1f} s"
         return text
-    if node.phase is Phase.STARTING:
+    if phase is Phase.STARTING:
         text = "running"
         if node.progress is not None:
             text += " " + node.progress.text()
-            if node.progress.eta_s is not None:
-                text += f", ETA {format_duration(node.progress.eta_s)}"
-        elif node.attempts > 1:
+            eta = node.progress.eta_at(status.at_s)
+            if eta is not None:
+                text += f", ETA {format_duration(eta)}"
+        if node.attempts > 1:
             text += f", attempt {node.attempts}"
         return text
-    if node.phase is Phase.FAILED:
-        return f"failed: {node.reason or node.error or 'unknown error'}"
-    return node.phase.value
+    return node.reason or node.error or phase.value
 
 
 class StateStore:

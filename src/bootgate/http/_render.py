@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bootgate import NodeStatus, Phase, Status, format_duration, redact
+from bootgate import NodeStatus, Phase, Status, redact
 
 CheckKind = Literal["livez", "readyz", "startupz"]
 
@@ -37,27 +37,7 @@ def retry_after(status: Status) -> int:
 
 def cause(node: NodeStatus, status: Status) -> str:
     """Why `node` is not ready, in a few words ("connection refused, attempt 7, next in 0.4 s")."""
-    phase = node.phase
-    if phase is Phase.PENDING:
-        waiting = [r for r in node.requires if not status.nodes[r].ok]
-        return "waiting for " + ", ".join(waiting) if waiting else "pending"
-    if phase in (Phase.WAITING, Phase.RETRYING):
-        text = node.error or ("probing" if phase is Phase.WAITING else "retrying")
-        if node.attempts:
-            text += f", attempt {node.attempts}"
-        if node.next_retry_s is not None:
-            text += f", next in {max(node.next_retry_s - status.at_s, 0.0):.1f} s"
-        return redact(text)
-    if phase is Phase.STARTING:
-        text = "running"
-        if node.progress is not None:
-            text += " " + node.progress.text()
-            if node.progress.eta_s is not None:
-                text += f", ETA {format_duration(node.progress.eta_s)}"
-        if node.attempts > 1:
-            text += f", attempt {node.attempts}"
-        return redact(text)
-    return redact(node.reason or node.error or phase.value)
+    return redact(status.cause(node.name))
 
 
 def _passes(kind: CheckKind, node: NodeStatus) -> bool:
