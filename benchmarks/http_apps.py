@@ -120,3 +120,24 @@ def select1_connect() -> ASGIApp:
         await _text(send, b"ok")
 
     return app
+
+
+def sse_fanout() -> ASGIApp:
+    """A service whose one step finishes when POST-less GET /release arrives (exempt path)."""
+    import anyio
+
+    release = anyio.Event()
+    boot = bootgate.Boot("fanout", hooks=[])
+
+    @boot.step
+    async def held() -> None:
+        await release.wait()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/release":
+            release.set()
+            await _text(send, b"released")
+
+    from bootgate.http import asgi
+
+    return asgi(boot, app, exempt=["/release"])
