@@ -112,3 +112,17 @@ async def test_sigterm_drops_readiness_first_and_open_streams_do_not_hold_shutdo
         assert received in ([], [signal.SIGTERM])  # servers may re-raise it once they are done
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+async def test_complete_answers_carry_their_length() -> None:
+    """Gate and endpoint answers say Content-Length, so connections stay alive unchunked."""
+    from bootgate import Boot
+    from bootgate.http import asgi
+    from tests.http.helpers import served
+
+    boot = Boot("svc", hooks=[])
+    async with served(asgi(boot)) as client:
+        for path in ("/readyz", "/livez", "/status", "/anything"):
+            response = await client.get(path)
+            assert response.headers["content-length"] == str(len(response.content))
+            assert "transfer-encoding" not in response.headers

@@ -51,6 +51,9 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 async def send_response(send: Send, response: Response) -> None:
     """Send one complete response."""
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if not any(name == b"content-length" for name, _ in headers):
+        # A known length keeps the connection alive without chunked framing.
+        headers.append((b"content-length", str(len(response.body)).encode("latin-1")))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
 

@@ -227,7 +227,10 @@ def _newer(status: Status, *, seen: int | None) -> bool:
 
 
 def _send(start_response: StartResponse, response: Response) -> list[bytes]:
-    start_response(_status_line(response.status), list(response.headers))
+    headers = list(response.headers)
+    if not any(name == "content-length" for name, _ in headers):
+        headers.append(("content-length", str(len(response.body))))
+    start_response(_status_line(response.status), headers)
     return [response.body]
 
 
