@@ -4,7 +4,7 @@ Each line starts one uvicorn (1 worker, asyncio loop, h11, no access log) servin
 benchmarks/http_apps.py on a spare loopback port, warms it up, then runs wrk (1 thread, 32
 connections) for --seconds and reads Requests/sec. Same settings for every line.
 
-    .venv/bin/python benchmarks/http_throughput.py [--seconds 10]
+    .venv/bin/python benchmarks/http_throughput.py [--seconds 5] [--rounds 3]
 
 Needs wrk (Debian package `wrk`; installed here when missing and running as root) and, for the
 SELECT 1 line, the PostgreSQL server on 127.0.0.1:5432.
@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -116,10 +117,19 @@ def measure(wrk: str, factory: str, path: str, seconds: int) -> float:
 def main() -> None:
     """Measure every line and print requests/sec with the ratios the goals are stated in."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
     wrk = ensure_wrk()
-    results = {label: measure(wrk, factory, path, seconds) for label, factory, path in LINES}
+    # Rounds interleave the lines (reversing the order every other round) and each line keeps
+    # its median: on a shared machine, drift hits every line alike instead of one of them.
+    samples: dict[str, list[float]] = {label: [] for label, _, _ in LINES}
+    for round_ in range(args.rounds):
+        order = LINES if round_ % 2 == 0 else LINES[::-1]
+        for label, factory, path in order:
+            samples[label].append(measure(wrk, factory, path, args.seconds))
+    results = {label: statistics.median(values) for label, values in samples.items()}
+    print(f"median of {args.rounds} interleaved rounds of {args.seconds} s each")
     for label, rps in results.items():
         print(f"{label:<26} {rps:>10.0f} req/s")
     print(
