@@ -70,32 +70,18 @@ def wait_listening(port: int, seconds: float = 20) -> None:
     raise TimeoutError(f"nothing listens on {port}")
 
 
+def start_uvicorn(factory: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """One uvicorn worker (asyncio, h11, no access log) serving a factory of http_apps."""
+    command = [sys.executable, "-m", "uvicorn", f"benchmarks.http_apps:{factory}", "--factory"]
+    command += ["--port", str(port), "--host", "127.0.0.1", "--workers", "1", "--loop", "asyncio"]
+    command += ["--http", "h11", "--no-access-log", "--log-level", "warning", *extra]
+    return subprocess.Popen(command, cwd=ROOT)
+
+
 def measure(wrk: str, factory: str, path: str, seconds: int) -> float:
     """Requests per second of one app and path."""
     port = spare_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            f"benchmarks.http_apps:{factory}",
-            "--factory",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--workers",
-            "1",
-            "--loop",
-            "asyncio",
-            "--http",
-            "h11",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
+    server = start_uvicorn(factory, port)
     try:
         wait_listening(port)
         url = f"http://127.0.0.1:{port}{path}"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import anyio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.http_throughput import ROOT, spare_port, wait_listening
+from benchmarks.http_throughput import spare_port, start_uvicorn, wait_listening
 
 REQUEST = b"GET /status/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n"
 
@@ -104,29 +103,7 @@ def main() -> None:
     results = []
     for _ in range(args.runs):
         port = spare_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "benchmarks.http_apps:sse_fanout",
-                "--factory",
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-                "--loop",
-                "asyncio",
-                "--http",
-                "h11",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-                "--backlog",
-                "4096",
-            ],
-            cwd=ROOT,
-        )
+        server = start_uvicorn("sse_fanout", port, "--backlog", "4096")
         try:
             wait_listening(port)
             results.append(anyio.run(one_run, port, server.pid, args.subscribers))
