@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
     floor = args.waiters / RATE
-    cheap = replace(WAIT_RETRY, cap=min(WAIT_RETRY.cap, CHEAP_CAP))
+    cheap = WAIT_RETRY.replace(max_interval=min(WAIT_RETRY.max_interval, CHEAP_CAP))
     schedules: dict[str, Schedule] = {
         "bootgate (equal jitter)": policy_schedule(cheap),
         "fixed 250 ms (wait-on)": lambda attempt, elapsed, rng: 0.25,

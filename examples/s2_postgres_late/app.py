@@ -36,7 +36,7 @@ def build_boot(
 ) -> Boot:
     """The app's startup graph: one dependency, PostgreSQL, waited for and then re-checked."""
     boot = Boot("shop", hooks=hooks)
-    boot.dependency("db", database_url, retry=Retry(deadline=deadline), recheck=recheck)
+    boot.dependency("db", database_url, retry=Retry(timeout=deadline), recheck=recheck)
     return boot
 
 

@@ -52,7 +52,7 @@ def build_boot(
     """The provisioning graph for the database at `path`."""
     boot = Boot("provisioning", clock=clock, hooks=hooks)
     sleep = boot.clock.sleep
-    once = Retry(attempts=1, deadline=None)
+    once = Retry(attempts=1, timeout=None)
 
     @boot.step
     def schema() -> None:

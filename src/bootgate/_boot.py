@@ -6,7 +6,7 @@ import importlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 
@@ -20,8 +20,10 @@ from ._probe import Probe, ProbeResult
 from ._runner import NodeSpec, Runner
 from ._state import Status
 
+if TYPE_CHECKING:
+    from ._duration import Duration
+
 F = TypeVar("F", bound=Callable[..., Any])
-Duration = str | float | int
 
 
 class Node:

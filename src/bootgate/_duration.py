@@ -1,4 +1,7 @@
-"""Durations written by people: "250ms", "2s", "1m30s", "1h", or a bare number of seconds."""
+"""Durations written by people: "250ms", "2s", "1m30s", "1h", a number of seconds, a timedelta.
+
+Also the one helper every option parser uses to name the nearest valid name of a misspelt one.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +10,38 @@ import re
 
 from ._errors import ConfigError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the `check` path never imports typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import timedelta
+    from typing import TypeAlias
+
+    Duration: TypeAlias = str | float | int | timedelta
+    """What every option that takes a duration accepts: "250ms", 2.5 (seconds), timedelta."""
+
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)")
 
 
-def parse_duration(value: str | float | int, *, what: str = "duration") -> float:
+def parse_duration(value: Duration, *, what: str = "duration") -> float:
     """Return `value` in seconds; raise ConfigError naming `what` if it is not a duration.
 
-    Accepts a non-negative number (seconds) or a string of number+unit parts with units
-    ms, s, m and h, such as "250ms", "1m30s" or "1.5s". A bare numeric string means seconds.
+    Accepts a non-negative number (seconds), a `timedelta`, or a string of number+unit parts
+    with units ms, s, m and h, such as "250ms", "1m30s" or "1.5s". A bare numeric string
+    means seconds.
     """
     if isinstance(value, bool):
         raise ConfigError(f"{what}: expected a duration, got {value!r}")
     if isinstance(value, int | float):
         seconds = float(value)
+    elif isinstance(value, str):
+        seconds = _parse_text(value.strip().lower(), what, value)
     else:
-        text = value.strip().lower()
-        seconds = _parse_text(text, what, value)
+        from datetime import timedelta  # only for a caller that passes one
+
+        if not isinstance(value, timedelta):
+            raise ConfigError(f"{what}: expected a duration, got {type(value).__name__}")
+        seconds = value.total_seconds()
     if math.isnan(seconds) or math.isinf(seconds) or seconds < 0:
         raise ConfigError(f"{what}: expected a non-negative finite duration, got {value!r}")
     return seconds
@@ -59,3 +77,11 @@ def format_duration(seconds: float) -> str:
         return f"{minutes}m{rest:02d}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m"
+
+
+def did_you_mean(name: str, valid: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for the valid name nearest to `name`, or "" when none is near."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -329,7 +329,7 @@ class Runner:
             hint = result.retry_after if isinstance(result, Transient) else None
             if delay is not None and hint is not None:
                 delay = max(delay, hint)
-                if policy.deadline is not None and elapsed + delay >= policy.deadline:
+                if policy.timeout is not None and elapsed + delay >= policy.timeout:
                     delay = None
             if delay is None:
                 self._fail(

@@ -29,9 +29,9 @@ def apply(policy: Retry) -> Retry:
     attempts = _attempts if policy.attempts is None else min(_attempts, policy.attempts)
     return Retry(
         attempts=attempts,
-        deadline=None,
-        initial=0.0,
-        cap=0.0,
+        timeout=None,
+        interval=0.0,
+        max_interval=0.0,
         jitter="none",
         attempt_timeout=policy.attempt_timeout,
     )

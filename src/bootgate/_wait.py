@@ -2,17 +2,17 @@
 
 Each target is polled in two layers. The cheap layer (a TCP connect, a socket, a stat) is polled
 often, on the retry policy's schedule capped at CHEAP_CAP; the handshake runs only once the cheap
-layer answers, on the policy's own schedule, but never sooner than `retry.cap` x U(1, 1.1)
-after the previous one (except for a few right after the port opened), so a dependency that is
-up but not yet serving sees at most one handshake per `retry.cap` from each waiter. Permanent
-answers end the wait at once unless `fail_fast=False`.
+layer answers, on the policy's own schedule, but never sooner than `retry.max_interval`
+x U(1, 1.1) after the previous one (except for a few right after the port opened), so a
+dependency that is up but not yet serving sees at most one handshake per `retry.max_interval`
+from each waiter. Permanent answers end the wait at once unless `fail_fast=False`.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import anyio
@@ -91,7 +91,7 @@ async def wait_for(
     Targets are URLs (see `bootgate.probes.probe_for`, which takes `options`) or Probe
     objects. Raises ConfigError for a bad target before waiting, PermanentError when a target
     answers permanently (with `fail_fast`; with `any`, once every target has), and
-    StartupTimeout when `retry.deadline` or `retry.attempts` runs out first.
+    StartupTimeout when `retry.timeout` or `retry.attempts` runs out first.
     """
     if not targets:
         raise ConfigError("no targets to wait for")
@@ -176,9 +176,9 @@ async def _wait_one(
     emit: Callable[[WaitEvent], object],
 ) -> Waited:
     layered = probe if isinstance(probe, LayeredProbe) else None
-    cheap = replace(retry, cap=min(retry.cap, CHEAP_CAP))
+    cheap = retry.replace(max_interval=min(retry.max_interval, CHEAP_CAP))
     first = clock.now()
-    pacer = _Pacer(retry.cap, rng)
+    pacer = _Pacer(retry.max_interval, rng)
     polls = cheap_rounds = deep_rounds = 0
     last = "no attempt finished"
     while True:
@@ -190,7 +190,7 @@ async def _wait_one(
         # there is no room for another poll.
         if budget is not None and budget < TOO_SHORT:
             emit(WaitEvent("timeout", probe.display, polls, elapsed, last))
-            raise _Outcome("timeout", probe.display, last, retry.deadline or elapsed)
+            raise _Outcome("timeout", probe.display, last, retry.timeout or elapsed)
         polls += 1
         layer = "connect" if layered is not None else "handshake"
         outcome: ProbeResult | _Reached = Transient(
@@ -223,15 +223,15 @@ async def _wait_one(
             delay = None
         if (
             delay is not None
-            and retry.deadline is not None
-            and elapsed + delay > retry.deadline - TOO_SHORT
+            and retry.timeout is not None
+            and elapsed + delay > retry.timeout - TOO_SHORT
         ):
             delay = None
         last = result.reason
         emit(WaitEvent("attempt", probe.display, polls, elapsed, last, layer, delay))
         if delay is None:
             emit(WaitEvent("timeout", probe.display, polls, elapsed, last, layer))
-            raise _Outcome("timeout", probe.display, last, retry.deadline or elapsed)
+            raise _Outcome("timeout", probe.display, last, retry.timeout or elapsed)
         await clock.sleep(delay)
 
 

@@ -88,7 +88,7 @@ async def test_no_fail_fast_keeps_retrying_permanent_answers() -> None:
 async def test_gives_up_at_the_deadline() -> None:
     """A dependency that never answers fails once the wait deadline has passed, not later."""
     boot, clock, _ = fake_boot()
-    boot.dependency("db", scripted([Transient("connection refused")]), retry=Retry(deadline=10))
+    boot.dependency("db", scripted([Transient("connection refused")]), retry=Retry(timeout=10))
     with pytest.raises(StartupError, match=r"connection refused \(gave up after \d+ attempts"):
         async with clock.autojump(), boot.running():
             pass

@@ -24,7 +24,7 @@ async def test_a_failing_step_is_retried_with_backoff_until_it_succeeds() -> Non
     boot, clock, events = fake_boot()
     attempts: list[int] = []
 
-    @boot.step(retry=Retry(attempts=3, deadline=None, initial=1, cap=5, jitter="full"))
+    @boot.step(retry=Retry(attempts=3, timeout=None, interval=1, max_interval=5, jitter="full"))
     async def flaky(ctx: StepContext) -> None:
         attempts.append(ctx.attempt)
         if ctx.attempt < 3:
@@ -41,7 +41,7 @@ async def test_giving_up_blocks_dependents_and_names_both_ends() -> None:
     """When a step runs out of attempts, running() raises and each dependent says why it waits."""
     boot, clock, events = fake_boot()
 
-    @boot.step(retry=Retry(attempts=2, deadline=None, initial=0.1))
+    @boot.step(retry=Retry(attempts=2, timeout=None, interval=0.1))
     async def migrations() -> None:
         raise RuntimeError("relation already exists")
 
@@ -90,7 +90,8 @@ async def test_each_attempt_is_bounded_by_the_step_timeout() -> None:
     cancelled: list[float] = []
 
     @boot.step(
-        timeout="1s", retry=Retry(attempts=2, deadline=None, initial=0.5, cap=1, jitter="none")
+        timeout="1s",
+        retry=Retry(attempts=2, timeout=None, interval=0.5, max_interval=1, jitter="none"),
     )
     async def hangs() -> None:
         try:
@@ -143,7 +144,7 @@ async def test_optional_failure_degrades_instead_of_blocking() -> None:
     """An optional step that fails leaves the service ready, with health "warn"."""
     boot, clock, events = fake_boot()
 
-    @boot.step(optional=True, retry=Retry(attempts=1, deadline=None))
+    @boot.step(optional=True, retry=Retry(attempts=1, timeout=None))
     async def metrics_exporter() -> None:
         raise OSError("port in use")
 
@@ -162,7 +163,7 @@ async def test_critical_failure_turns_liveness_off() -> None:
     """A critical step that failed for good makes the snapshot not live."""
     boot, clock, _ = fake_boot()
 
-    @boot.step(critical=True, retry=Retry(attempts=1, deadline=None))
+    @boot.step(critical=True, retry=Retry(attempts=1, timeout=None))
     async def license_check() -> None:
         raise PermanentError("expired")
 
@@ -195,7 +196,7 @@ async def test_secrets_in_errors_are_redacted() -> None:
     """An exception message carrying a DSN password shows *** in status and StartupError."""
     boot, clock, _ = fake_boot()
 
-    @boot.step(retry=Retry(attempts=1, deadline=None))
+    @boot.step(retry=Retry(attempts=1, timeout=None))
     async def connect() -> None:
         raise ConnectionError("cannot reach postgres://app:hunter2@db/app")
 

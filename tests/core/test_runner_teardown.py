@@ -169,7 +169,7 @@ async def test_ready_parts_are_torn_down_when_startup_fails() -> None:
         yield
         log.append("pool down")
 
-    @boot.step(requires=[pool], retry=Retry(attempts=1, deadline=None))
+    @boot.step(requires=[pool], retry=Retry(attempts=1, timeout=None))
     async def migrate() -> None:
         raise RuntimeError("syntax error")
 
@@ -218,7 +218,9 @@ async def test_generator_setup_timeout_is_retried() -> None:
     boot, clock, _ = fake_boot()
     attempts: list[float] = []
 
-    @boot.step(timeout=2, retry=Retry(attempts=2, deadline=None, initial=1, cap=1, jitter="none"))
+    @boot.step(
+        timeout=2, retry=Retry(attempts=2, timeout=None, interval=1, max_interval=1, jitter="none")
+    )
     async def connect() -> AsyncIterator[None]:
         attempts.append(clock.now())
         await clock.sleep(10 if len(attempts) == 1 else 0)

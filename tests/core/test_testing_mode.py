@@ -17,7 +17,7 @@ async def test_test_mode_caps_attempts_and_removes_waits() -> None:
     boot, clock, _ = fake_boot()
     attempts: list[int] = []
 
-    @boot.step(retry=Retry(attempts=10, deadline=None, initial=30, cap=60))
+    @boot.step(retry=Retry(attempts=10, timeout=None, interval=30, max_interval=60))
     async def flaky() -> None:
         attempts.append(1)
         raise ConnectionError("down")

@@ -25,7 +25,7 @@ from tests.servers import Postgres, free_port
 
 pytestmark = [pytest.mark.servers, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent.parent
-SOON = Retry(deadline=30.0)
+SOON = Retry(timeout=30.0)
 
 
 @pytest.fixture

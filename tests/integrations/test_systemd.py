@@ -62,7 +62,7 @@ async def test_failure_is_reported_as_status(notify_socket: tuple[str, socket.so
     boot, clock, _ = fake_boot("gateway")
     boot.add_hook(SystemdNotify(path))
 
-    @boot.step(retry=Retry(attempts=1, deadline=None))
+    @boot.step(retry=Retry(attempts=1, timeout=None))
     async def config() -> None:
         raise PermanentError("DATABASE_URL is not set")
 

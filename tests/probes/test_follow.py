@@ -42,7 +42,7 @@ def gateway(release: anyio.Event, fail: bool = False) -> Boot:
     """A boot whose only step finishes when `release` is set (or fails for good)."""
     boot = Boot("gateway", hooks=[])
 
-    @boot.step(retry=Retry(attempts=1, deadline=None))
+    @boot.step(retry=Retry(attempts=1, timeout=None))
     async def migrations() -> None:
         await release.wait()
         if fail:

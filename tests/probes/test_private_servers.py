@@ -18,7 +18,7 @@ from bootgate.probes import probe_for
 from tests.servers import Postgres, Server, mosquitto, nats, redis
 
 pytestmark = [pytest.mark.anyio, pytest.mark.servers, pytest.mark.slow]
-PATIENT = Retry(deadline=30.0)
+PATIENT = Retry(timeout=30.0)
 
 
 def start_after(refusals: int, start: Callable[[], object]) -> Callable[[WaitEvent], None]:

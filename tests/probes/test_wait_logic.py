@@ -69,7 +69,7 @@ async def test_deadline_gives_up_with_the_last_reason() -> None:
     probe = Scripted(1000, [Ready()], clock)
     with pytest.raises(StartupTimeout, match="connection refused") as info:
         async with clock.autojump():
-            await wait_for([probe], retry=Retry(deadline=2.0), clock=clock)
+            await wait_for([probe], retry=Retry(timeout=2.0), clock=clock)
     assert info.value.seconds == 2.0
     assert clock.now() <= 2.0
     # No burst of zero-length polls at the deadline (float rounding once made one).
@@ -93,7 +93,7 @@ async def test_any_returns_the_first_ready_and_all_waits_for_every() -> None:
     clock = FakeClock()
     slow = Scripted(1000, [Ready()], clock)
     fast = Scripted(2, [Ready()], clock)
-    policy = Retry(deadline=1.0)
+    policy = Retry(timeout=1.0)
     async with clock.autojump():
         waited = await wait_for([slow, fast], any=True, retry=policy, clock=clock)
     assert [w.attempts for w in waited] == [3]

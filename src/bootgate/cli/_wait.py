@@ -48,9 +48,9 @@ def _policy(config: Settings) -> bootgate.Retry:
     try:
         return bootgate.Retry(
             attempts=None if d["timeout"] else sys.maxsize,
-            deadline=d["timeout"] or None,
-            initial=d["interval"],
-            cap=max(d["max_interval"], d["interval"]),
+            timeout=d["timeout"] or None,
+            interval=d["interval"],
+            max_interval=max(d["max_interval"], d["interval"]),
             attempt_timeout=d["attempt_timeout"] or None,
         )
     except bootgate.ConfigError as exc:
