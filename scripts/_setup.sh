@@ -14,11 +14,11 @@ fi
 stamp="$venv/.bootgate-stamp"
 want=$(cat "$root/pyproject.toml" "$root/scripts/_setup.sh" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "setup: installing bootgate[all,dev] into $venv"
+    echo "setup: installing bootgate[all] and the dev group into $venv"
     # (some machines' pip configuration names optional local indexes; their absence is noise)
     quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
     quiet "$venv/bin/python" -m pip install --quiet --upgrade pip
-    quiet "$venv/bin/python" -m pip install --quiet -e "$root[all,dev]"
+    quiet "$venv/bin/python" -m pip install --quiet -e "$root[all]" --group "$root/pyproject.toml:dev"
     echo "$want" > "$stamp"
 fi
 
