@@ -14,17 +14,12 @@ from collections.abc import Mapping, Sequence
 
 import bootgate
 import bootgate.probes
+from bootgate._environ import WAIT_DURATIONS, header_lines, variable, wait_options
 
 TYPE_CHECKING = False  # not typing's: `check` must not pay for importing typing
 if TYPE_CHECKING:
     from typing import NoReturn
 
-DURATIONS = {
-    "timeout": "60s",
-    "attempt_timeout": "3s",
-    "interval": "50ms",
-    "max_interval": "250ms",
-}
 FLAGS = ("any", "no_fail_fast", "quiet", "verbose", "json", "insecure")
 STRINGS = ("status", "ca_file", "cert_file", "key_file")
 TRUE = {"1", "true", "yes", "on"}
@@ -88,6 +83,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     add("--attempt-timeout", help="bound on one attempt (default 3s)")
     add("--interval", help="first pause between attempts (default 50ms)")
     add("--max-interval", help="longest pause; handshakes at most once per it (default 250ms)")
+    add("--attempts", help="give up after this many attempts (default: the timeout bounds it)")
     add("--any", action="store_true", default=None, help="done when one target is ready")
     add("--no-fail-fast", action="store_true", default=None, help="treat failures as transient")
     add("--quiet", "-q", action="store_true", default=None, help="print nothing when ready")
@@ -105,28 +101,24 @@ class Settings:
     """Flags and environment merged and validated; durations in seconds."""
 
     def __init__(self, namespace: argparse.Namespace, env: Mapping[str, str]) -> None:
-        self.durations: dict[str, float] = {}
-        for name, default in DURATIONS.items():
-            flag = "--" + name.replace("_", "-")
-            value = getattr(namespace, name)
-            if value is None:
-                value = env.get(_env_name(name), default)
-                flag = _env_name(name)
-            try:
-                self.durations[name] = bootgate.parse_duration(value, what=flag)
-            except bootgate.ConfigError as exc:
-                raise UsageError(str(exc)) from None
+        given = {name: getattr(namespace, name) for name in (*WAIT_DURATIONS, "attempts")}
+        try:
+            self.retry: dict[str, float | int | None] = wait_options(given, env)
+            defaults = wait_options(WAIT_DURATIONS, {})
+        except bootgate.ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        #: Each duration in seconds (None: none), from flag, environment or default.
+        self.durations: dict[str, float | None] = {
+            name: self.retry.get(name, defaults[name]) for name in WAIT_DURATIONS
+        }
         self.flags: dict[str, bool] = {}
         for name in FLAGS:
             value = getattr(namespace, name)
             self.flags[name] = bool(value) if value is not None else _env_flag(env, name)
         self.strings: dict[str, str | None] = {
-            name: getattr(namespace, name) or env.get(_env_name(name)) or None for name in STRINGS
+            name: getattr(namespace, name) or env.get(variable(name)) or None for name in STRINGS
         }
-        headers = namespace.header
-        if headers is None and env.get("BOOTGATE_HEADER"):
-            headers = [env["BOOTGATE_HEADER"]]
-        self.headers: list[str] = headers or []
+        self.headers: list[str] = namespace.header or header_lines(env)
         self.targets = _targets(namespace.targets, env)
 
     def probe_options(self) -> dict[str, object]:
@@ -141,12 +133,8 @@ class Settings:
         return options
 
 
-def _env_name(name: str) -> str:
-    return "BOOTGATE_" + name.upper()
-
-
 def _env_flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(_env_name(name))
+    raw = env.get(variable(name))
     if raw is None:
         return False
     value = raw.strip().lower()
@@ -154,7 +142,7 @@ def _env_flag(env: Mapping[str, str], name: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise UsageError(f"{_env_name(name)}={raw!r} is not a boolean (use 1/0, true/false)")
+    raise UsageError(f"{variable(name)}={raw!r} is not a boolean (use 1/0, true/false)")
 
 
 def _targets(given: Sequence[str], env: Mapping[str, str]) -> list[bootgate.probes.Target]:

@@ -44,17 +44,10 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
 
 
 def _policy(config: Settings) -> bootgate.Retry:
-    d = config.durations
-    try:
-        return bootgate.Retry(
-            attempts=None if d["timeout"] else sys.maxsize,
-            timeout=d["timeout"] or None,
-            interval=d["interval"],
-            max_interval=max(d["max_interval"], d["interval"]),
-            attempt_timeout=d["attempt_timeout"] or None,
-        )
-    except bootgate.ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    policy = bootgate.WAIT_RETRY.replace(**config.retry)
+    if policy.interval > policy.max_interval:  # a first pause longer than the cap raises it
+        policy = policy.replace(max_interval=policy.interval)
+    return policy
 
 
 async def _wait(config: Settings, policy: bootgate.Retry) -> tuple[bootgate.Waited, ...]:
