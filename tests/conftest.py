@@ -1,8 +1,12 @@
-"""Shared fixtures: the anyio backends the engine is tested on."""
+"""Shared fixtures: the anyio backends the engine is tested on; secrets forgotten per test."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from bootgate._redact import forget_secrets
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -10,3 +14,12 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Run each async test on both of anyio's backends."""
     backend: str = request.param
     return backend
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    """Each test starts with no remembered secret: one test's password never blanks another's
+    expected output."""
+    forget_secrets()
+    yield
+    forget_secrets()

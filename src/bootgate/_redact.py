@@ -1,20 +1,84 @@
-"""Keeping secrets out of everything people and machines read: passwords become ***."""
+"""Keeping secrets out of everything people and machines read: secrets become ***.
+
+Two passes. By value: every secret bootgate has seen (the passwords and tokens of parsed
+targets, values a user registered with `remember_secret`/`boot.secret`) is replaced wherever
+it appears, raw or percent-encoded. By pattern: `user:password@` in URLs, a NATS token,
+`password=...`, `DB_PASSWORD=...`, `client_secret: ...`, `{"password": "..."}` and
+`Authorization: Bearer ...` lose their values even when bootgate never saw the secret.
+"""
 
 from __future__ import annotations
 
 import re
 
-# user:password@ inside any URL-like text; the user stays, the password goes.
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*):(?P<secret>[^\s@/]*)@")
-# password=..., passwd: ..., token=..., in DSNs, query strings and messages.
+#: Values shorter than this are not scrubbed by value: a two-letter "secret" would blank out
+#: every word that holds those letters. The pattern pass still removes them where they sit.
+MIN_SECRET_LENGTH = 4
+
+_KEY_WORDS = r"pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|credentials?"
+_SECRET_KEY = re.compile(rf"(?:{_KEY_WORDS}|auth)", re.IGNORECASE)
+# user:password@ inside any URL-like text; the user stays, the password goes. The password
+# runs to the last '@' of the word, so one holding '@' or '/' goes whole.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*):(?P<secret>\S*)@")
+_URL_TOKEN = re.compile(r"(?P<head>\bnats://)(?P<secret>[^\s:/@]+)@", re.IGNORECASE)
+# password=..., DB_PASSWORD: ..., "client_secret": "...", in DSNs, query strings, JSON, env.
 _KEY_VALUE = re.compile(
-    r"(?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)\b\s*[=:]\s*)"
-    r"(?P<secret>'[^']*'|\"[^\"]*\"|[^\s&;'\",]+)",
+    rf"(?P<key>[\"']?[\w.-]*(?:{_KEY_WORDS})[\w.-]*[\"']?\s*[=:]\s*)"
+    r"(?P<secret>\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&;'\",}]+)",
+    re.IGNORECASE,
+)
+_AUTHORIZATION = re.compile(
+    r"(?P<key>\b(?:proxy-)?authorization[\"']?\s*[=:]\s*[\"']?(?:(?:bearer|basic|token|digest)\s+)?)"
+    r"(?P<secret>[^\s\"',}]+)",
     re.IGNORECASE,
 )
 
+_secrets: dict[str, None] = {}
+"""Every secret seen, in insertion order, each with its percent-encoded spellings."""
+_pattern: re.Pattern[str] | None = None
+
+
+def remember_secret(value: str) -> None:
+    """Scrub `value` (and its percent-encoded forms) from everything `redact` sees from now on."""
+    global _pattern
+    if len(value) < MIN_SECRET_LENGTH or value in _secrets:
+        return
+    from urllib.parse import quote, quote_plus
+
+    for spelling in (value, quote(value, safe=""), quote_plus(value), quote(value)):
+        _secrets[spelling] = None
+        _secrets[spelling.lower()] = None  # %2f and %2F alike
+    _pattern = None
+
+
+def forget_secrets() -> None:
+    """Forget every remembered secret (for test isolation; a process never needs it)."""
+    global _pattern
+    _secrets.clear()
+    _pattern = None
+
+
+def secret_key(name: str) -> bool:
+    """True for a key whose value is a secret: password, DB_PASSWORD, client_secret, token..."""
+    return _SECRET_KEY.search(name) is not None
+
 
 def redact(text: str) -> str:
-    """Return `text` with URL passwords and password-like key=value secrets replaced by ***."""
+    """Return `text` with every known secret and every secret-looking value replaced by ***."""
+    global _pattern
     text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
-    return _KEY_VALUE.sub(r"\g<key>***", text)
+    text = _URL_TOKEN.sub(r"\g<head>***@", text)
+    text = _AUTHORIZATION.sub(r"\g<key>***", text)
+    text = _KEY_VALUE.sub(_keep_quotes, text)
+    if _secrets:
+        if _pattern is None:
+            longest_first = sorted(_secrets, key=len, reverse=True)
+            _pattern = re.compile("|".join(map(re.escape, longest_first)), re.IGNORECASE)
+        text = _pattern.sub("***", text)
+    return text
+
+
+def _keep_quotes(match: re.Match[str]) -> str:
+    secret = match.group("secret")
+    quote = secret[0] if secret[:1] in ("'", '"') else ""
+    return f"{match.group('key')}{quote}***{quote}"

@@ -14,7 +14,7 @@ from bootgate import redact
         ("redis://:pw@cache:6379/0", "redis://:***@cache:6379/0"),
         ("failed for amqp://guest:guest@mq/ vhost", "failed for amqp://guest:***@mq/ vhost"),
         ("host=db password=hunter2 user=x", "host=db password=*** user=x"),
-        ("password='two words' next", "password=*** next"),
+        ("password='two words' next", "password='***' next"),
         ("https://h/x?token=abc&x=1", "https://h/x?token=***&x=1"),
         ("API_KEY: k-123", "API_KEY: ***"),
         ("tcp://db:5432 refused", "tcp://db:5432 refused"),

@@ -21,7 +21,7 @@ from bootgate.probes.redis import classify_reply_error
         ("foo://db:1", "unknown scheme 'foo'"),
         ("tcp://db", "missing port"),
         ("tcp://db:99999", "bad port"),
-        ("tcp://db:0", "bad port 0"),
+        ("tcp://db:0", "bad port '0'"),
         ("http://:80/", "missing host"),
         ("file://", "missing path"),
     ],

@@ -43,22 +43,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     Without `argv` this is the `bootgate` command itself: it reads `sys.argv` and, once its
     output is flushed, ends the process with the exit code instead of returning.
     """
-    import importlib
-
-    from ._options import UsageError, build_parser, split_command
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    args, command = split_command(args)
-    parser = build_parser(COMMANDS, args[0] if args else None)
+    # Everything, imports included, runs inside the handlers: a Ctrl-C in the first
+    # milliseconds is an interruption like any other, never a traceback.
     try:
-        namespace = parser.parse_args(args)
-        module = importlib.import_module(f"{__name__}.{COMMANDS[namespace.command][0]}")
-        code: int = module.run(namespace, command)
-    except UsageError as exc:
-        print(f"bootgate: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        import importlib
+
+        from ._options import UsageError, build_parser, split_command
+        from ._output import err
+
+        args = list(sys.argv[1:] if argv is None else argv)
+        args, command = split_command(args)
+        parser = build_parser(COMMANDS, args[0] if args else None)
+        try:
+            namespace = parser.parse_args(args)
+            module = importlib.import_module(f"{__name__}.{COMMANDS[namespace.command][0]}")
+            code: int = module.run(namespace, command)
+        except UsageError as exc:
+            err(f"error: {exc}")
+            return EXIT_USAGE
     except KeyboardInterrupt:
-        print("bootgate: interrupted", file=sys.stderr)
+        sys.stderr.write("bootgate: interrupted\n")
         return EXIT_INTERRUPTED
     if argv is None:
         _end_now(code)

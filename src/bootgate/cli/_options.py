@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping, Sequence
 
 import bootgate
 import bootgate.probes
 from bootgate._environ import WAIT_DURATIONS, header_lines, variable, wait_options
+
+from ._output import out
+
+__all__ = ["Settings", "UsageError", "add_target_arguments", "build_parser", "out", "settings"]
 
 TYPE_CHECKING = False  # not typing's: `check` must not pay for importing typing
 if TYPE_CHECKING:
@@ -168,9 +171,3 @@ def _targets(given: Sequence[str], env: Mapping[str, str]) -> list[bootgate.prob
 def settings(namespace: argparse.Namespace) -> Settings:
     """Merge `namespace` with the process environment."""
     return Settings(namespace, os.environ)
-
-
-def out(line: str) -> None:
-    """Print one result line and flush it (the command may exec right after)."""
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()

@@ -15,7 +15,8 @@ import anyio
 
 import bootgate
 
-from ._options import Settings, UsageError, out, settings
+from ._options import Settings, UsageError, settings
+from ._output import err, out
 
 
 def run(namespace: argparse.Namespace, command: list[str]) -> int:
@@ -29,10 +30,10 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
     except bootgate.MissingExtraError as exc:
         raise UsageError(str(exc)) from None
     except bootgate.PermanentError as exc:
-        print(f"bootgate: failed: {bootgate.redact(str(exc))}", file=sys.stderr)
+        err(f"failed: {bootgate.redact(str(exc))}")
         return 3
     except bootgate.StartupTimeout as exc:
-        print(f"bootgate: timeout: {bootgate.redact(str(exc))}", file=sys.stderr)
+        err(f"timeout: {bootgate.redact(str(exc))}")
         return 1
     if not config.flags["quiet"] and not config.flags["json"]:
         for item in waited:
@@ -88,13 +89,19 @@ async def _wait(config: Settings, policy: bootgate.Retry) -> tuple[bootgate.Wait
 
 
 def _exec(command: list[str]) -> int:
+    """Replace this process with `command`; if that cannot happen, exit as a shell would:
+    127 when there is no such command, 126 when it exists but cannot be executed."""
     sys.stderr.flush()
+    if not command[0]:
+        err("command not found: '' (an empty command after --)")
+        return 127
     try:
         os.execvp(command[0], command)
     except FileNotFoundError:
-        print(f"bootgate: command not found: {command[0]}", file=sys.stderr)
+        err(f"command not found: {command[0]}")
         return 127
-    except PermissionError:
-        print(f"bootgate: command not executable: {command[0]}", file=sys.stderr)
+    except OSError as exc:  # not executable, a directory, not a program (ENOEXEC), ...
+        reason = os.strerror(exc.errno).lower() if exc.errno else type(exc).__name__
+        err(f"cannot execute {command[0]}: {reason}")
         return 126
     raise AssertionError("unreachable: execvp returned")  # pragma: no cover

@@ -75,7 +75,10 @@ async def _connect_literal(family: int, host: str, port: int) -> Transient | Non
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setblocking(False)
-        error = sock.connect_ex((host, port))
+        try:
+            error = sock.connect_ex((host, port))
+        except OSError as exc:  # a scope id naming no interface, ...: not an errno but a raise
+            return Transient(describe_os_error(exc))
         if error in (errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK):
             # A local peer answers within one turn of the loop; watching the socket for
             # writability costs more than that turn, so look once before doing so.
