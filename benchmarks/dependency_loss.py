@@ -1,8 +1,9 @@
 """A dependency lost after ready: how long until readiness drops, and until it comes back.
 
 A service depends on a private Redis (started on a spare port) with the default re-check
-interval. Once the service is ready, Redis is stopped at a random moment of the re-check cycle; the time until `boot.ready` turns false
-is the detection time (bounded by the re-check interval plus one probe). Then Redis starts
+interval. Once the service is ready, Redis is stopped at a random moment of the re-check
+cycle; the time until `boot.ready` turns false is the detection time (bounded by the re-check
+interval plus one probe). Then Redis starts
 again; the time until `boot.ready` is true again is the recovery time (the lost dependency is
 probed with its backoff, capped at `max_interval`). Readiness is read from the status stream,
 as every HTTP view reads it.
