@@ -31,10 +31,19 @@ if TYPE_CHECKING:
         UnknownDependencyError,
     )
     from ._events import Event, EventKind, Hook, LoggingHook
-    from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
+    from ._probe import (
+        FollowingProbe,
+        LayeredProbe,
+        Permanent,
+        Probe,
+        ProbeResult,
+        Ready,
+        Transient,
+    )
     from ._redact import redact
     from ._state import NodeStatus, Phase, Progress, Status
-    from ._wait import Waited, WaitEvent, wait_for
+    from ._wait_for import wait_for
+    from ._waiting import Waited, WaitEvent
 
 _MODULES = {
     "STEP_RETRY": "_backoff",
@@ -49,8 +58,10 @@ _MODULES = {
     "Event": "_events",
     "EventKind": "_events",
     "FakeClock": "_clock",
+    "FollowingProbe": "_probe",
     "GraphError": "_errors",
     "Hook": "_events",
+    "LayeredProbe": "_probe",
     "LoggingHook": "_events",
     "MissingExtraError": "_errors",
     "Node": "_boot",
@@ -71,12 +82,12 @@ _MODULES = {
     "SystemClock": "_clock",
     "Transient": "_probe",
     "UnknownDependencyError": "_errors",
-    "WaitEvent": "_wait",
-    "Waited": "_wait",
+    "WaitEvent": "_waiting",
+    "Waited": "_waiting",
     "format_duration": "_duration",
     "parse_duration": "_duration",
     "redact": "_redact",
-    "wait_for": "_wait",
+    "wait_for": "_wait_for",
 }
 
 
@@ -106,8 +117,10 @@ __all__ = [
     "Event",
     "EventKind",
     "FakeClock",
+    "FollowingProbe",
     "GraphError",
     "Hook",
+    "LayeredProbe",
     "LoggingHook",
     "MissingExtraError",
     "Node",

@@ -18,3 +18,10 @@ def redact(text: str) -> str:
     """Return `text` with URL passwords and password-like key=value secrets replaced by ***."""
     text = _URL_PASSWORD.sub(r"\g<head>:***@", text)
     return _KEY_VALUE.sub(r"\g<key>***", text)
+
+
+def describe(exc: BaseException) -> str:
+    """One redacted line for an exception: "IntegrityError: FOREIGN KEY constraint failed"."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return redact(f"{name}: {text.splitlines()[0]}" if text else name)

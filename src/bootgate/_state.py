@@ -1,6 +1,7 @@
 """What startup looks like at one instant: phases, progress, immutable snapshots, subscriptions.
 
-The runner writes node changes into a `StateStore`; everyone else reads `Status` snapshots. A
+The runner changes nodes through the `StateStore`'s named transitions (`attempt_began`,
+`became_ready`, `gave_up`, ...); everyone else reads `Status` snapshots. A
 snapshot is built at most once per change and shared, so reading the status is O(1) between
 changes, and writing never waits for readers: subscribers are handed the latest snapshot when
 they ask for it, so a slow one skips intermediate snapshots instead of holding up startup.
@@ -154,10 +155,14 @@ class Status:
             object.__setattr__(self, "_blocking", chains)
         return chains
 
-    def cause(self, name: str) -> str:
+    def explain(self, name: str) -> str:
         """Why node `name` is where it is, in a few words: "connection refused, attempt 7,
         next in 0.4 s", "running 16/25 Migration0016, ETA 12.00s", "waiting for db"."""
-        return _cause(self.nodes[name], self)
+        return _explain(self.nodes[name], self)
+
+    def cause(self, name: str) -> str:
+        """The former name of `explain()`, kept while callers move over."""
+        return _explain(self.nodes[name], self)
 
     def failures(self) -> tuple[str, ...]:
         """The chains of `blocking()` whose root cause has failed for good."""
@@ -201,14 +206,14 @@ def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
             required = [d for d in waiting if not nodes[d].optional]
             cursor = (required or waiting)[0]
             chain.append(cursor)
-        cause = _cause(node, status)
+        cause = _explain(node, status)
         if node.phase is Phase.FAILED:
             cause = f"failed: {cause}"
         chains.append(" ← ".join(reversed(chain)) + ": " + cause)
     return tuple(chains)
 
 
-def _cause(node: NodeStatus, status: Status) -> str:
+def _explain(node: NodeStatus, status: Status) -> str:
     phase = node.phase
     if phase is Phase.PENDING:
         waiting = [r for r in node.requires if not status.nodes[r].ok]
@@ -280,45 +285,114 @@ class StateStore:
         """`now` (a clock reading) as seconds since the boot began."""
         return now - self._began
 
-    def update(self, name: str, now: float, **changes: Any) -> None:
-        """Change fields of node `name` and publish the change."""
-        self._apply(name, changes)
-        self._publish(now)
-
-    def update_many(self, names: Iterable[str], now: float, **changes: Any) -> None:
-        """Change the same fields of several nodes, published as one change."""
-        for name in names:
-            self._apply(name, changes)
-        self._publish(now)
-
     def phase(self, name: str) -> Phase:
         """The current phase of one node, without building its NodeStatus."""
         phase: Phase = self._fields[name]["phase"]
         return phase
 
-    def _apply(self, name: str, changes: dict[str, Any]) -> None:
+    # -- transitions: the only ways a node changes; each publishes one change ------------------
+
+    def attempt_began(self, name: str, now: float, *, attempt: int) -> None:
+        """Attempt `attempt` begins: a step is `starting`, a dependency `waiting` (probed)."""
         fields = self._fields[name]
-        old_phase = fields["phase"]
+        if fields["kind"] == "step":
+            self._apply(name, Phase.STARTING, attempts=attempt, next_retry_s=None, progress=None)
+        else:
+            self._apply(name, Phase.WAITING, attempts=attempt, next_retry_s=None)
+        if fields["started_s"] is None:
+            fields["started_s"] = self.elapsed(now)
+        self._publish(now)
+
+    def attempt_failed(self, name: str, now: float, *, error: str, next_retry_s: float) -> None:
+        """An attempt failed and the next is due at `next_retry_s`: a step is `retrying`, a
+        dependency stays `waiting`."""
+        phase = Phase.RETRYING if self._fields[name]["kind"] == "step" else Phase.WAITING
+        self._apply(name, phase, error=error, next_retry_s=next_retry_s)
+        self._publish(now)
+
+    def became_ready(self, name: str, now: float, *, duration_s: float) -> None:
+        """The node is ready, `duration_s` after its first attempt began."""
+        self._apply(
+            name,
+            Phase.READY,
+            error=None,
+            next_retry_s=None,
+            ready_s=self.elapsed(now),
+            duration_s=duration_s,
+        )
+        self._publish(now)
+
+    def gave_up(self, name: str, now: float, *, reason: str) -> None:
+        """The node failed for good (`degraded` if it is optional)."""
+        phase = Phase.DEGRADED if self._fields[name]["optional"] else Phase.FAILED
+        self._apply(name, phase, reason=reason, error=reason, next_retry_s=None)
+        self._publish(now)
+
+    def was_blocked(self, name: str, now: float, *, reason: str) -> None:
+        """A requirement failed, so the node will never run (`degraded` if it is optional)."""
+        phase = Phase.DEGRADED if self._fields[name]["optional"] else Phase.BLOCKED
+        self._apply(name, phase, reason=reason)
+        self._publish(now)
+
+    def progressed(self, name: str, now: float, progress: Progress) -> None:
+        """A running step reported progress."""
+        self._apply(name, None, progress=progress)
+        self._publish(now)
+
+    def ran_over_budget(self, name: str, now: float) -> None:
+        """The node is still not ready when its time budget ran out."""
+        self._apply(name, None, over_budget=True)
+        self._publish(now)
+
+    def was_lost(self, name: str, now: float, *, error: str) -> None:
+        """A ready dependency stopped answering: `waiting` again, which lowers readiness."""
+        self._apply(name, Phase.WAITING, error=error, attempts=1, next_retry_s=None)
+        self._publish(now)
+
+    def came_back(self, name: str, now: float) -> None:
+        """A lost dependency answers again: `ready`, restoring readiness."""
+        self._apply(name, Phase.READY, error=None, next_retry_s=None)
+        self._publish(now)
+
+    def teardown_began(self, name: str, now: float) -> None:
+        """The node's teardown runs (`stopping`)."""
+        self._apply(name, Phase.STOPPING)
+        self._publish(now)
+
+    def stopped(self, names: Iterable[str], now: float, *, why: str | None = None) -> None:
+        """The nodes are `stopped`, published as one change. `why` becomes the reason of those
+        that have none (nodes that never became ready)."""
+        for name in names:
+            if why is not None and self._fields[name]["reason"] is None:
+                self._apply(name, Phase.STOPPED, next_retry_s=None, reason=why)
+            else:
+                self._apply(name, Phase.STOPPED, next_retry_s=None)
+        self._publish(now)
+
+    def begin_stopping(self, now: float) -> None:
+        """The service is shutting down: readiness drops, whatever the nodes say."""
+        self.stopping = True
+        self._publish(now)
+
+    def close(self, now: float) -> None:
+        """The run is over: subscriptions end after this last change."""
+        self.closed = True
+        self._publish(now)
+
+    def _apply(self, name: str, phase: Phase | None, **changes: object) -> None:
+        fields = self._fields[name]
         fields.update(changes)
         self._nodes.pop(name, None)
-        new_phase = fields["phase"]
-        if new_phase is not old_phase:
-            flags = (fields["optional"], fields["critical"])
-            old_unready, old_failed, old_dead = _WEIGHTS[(*flags, old_phase)]
-            new_unready, new_failed, new_dead = _WEIGHTS[(*flags, new_phase)]
-            self._unready += new_unready - old_unready
-            self._failed_required += new_failed - old_failed
-            self._dead_critical += new_dead - old_dead
-
-    def set_flags(
-        self, now: float, *, stopping: bool | None = None, closed: bool | None = None
-    ) -> None:
-        """Mark the service as shutting down or finished, and publish the change."""
-        if stopping is not None:
-            self.stopping = stopping
-        if closed is not None:
-            self.closed = closed
-        self._publish(now)
+        old_phase = fields["phase"]
+        if phase is None or phase is old_phase:
+            return
+        fields["phase"] = phase
+        flags = (fields["optional"], fields["critical"])
+        old_unready, old_failed, old_dead = _WEIGHTS[(*flags, old_phase)]
+        new_unready, new_failed, new_dead = _WEIGHTS[(*flags, phase)]
+        self._unready += new_unready - old_unready
+        self._failed_required += new_failed - old_failed
+        self._dead_critical += new_dead - old_dead
 
     def snapshot(self) -> Status:
         """The current Status; the same object until the next change."""
