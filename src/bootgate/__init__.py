@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         Transient,
     )
     from ._redact import redact
-    from ._state import NodeStatus, Phase, Progress, Status
+    from ._snapshot import NodeStatus, Phase, Progress, Status
     from ._wait_for import wait_for
     from ._waiting import Waited, WaitEvent
 
@@ -65,18 +65,18 @@ _MODULES = {
     "LoggingHook": "_events",
     "MissingExtraError": "_errors",
     "Node": "_boot",
-    "NodeStatus": "_state",
+    "NodeStatus": "_snapshot",
     "Permanent": "_probe",
     "PermanentError": "_errors",
-    "Phase": "_state",
+    "Phase": "_snapshot",
     "Probe": "_probe",
     "ProbeResult": "_probe",
-    "Progress": "_state",
+    "Progress": "_snapshot",
     "Ready": "_probe",
     "Retry": "_backoff",
     "StartupError": "_errors",
     "StartupTimeout": "_errors",
-    "Status": "_state",
+    "Status": "_snapshot",
     "Step": "_boot",
     "StepContext": "_context",
     "SystemClock": "_clock",

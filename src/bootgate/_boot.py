@@ -17,8 +17,8 @@ from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
 from ._probe import Probe, ProbeResult
 from ._runner import Runner
+from ._snapshot import Status
 from ._spec import DependencySpec, NodeSpec, StepSpec
-from ._state import Status
 from ._step_call import takes_argument
 from ._targets import probe_for
 

@@ -8,7 +8,7 @@ import anyio
 
 from ._duration import format_duration
 from ._events import EventKind
-from ._state import SETTLED_BAD, SETTLED_OK
+from ._snapshot import SETTLED_BAD, SETTLED_OK
 
 if TYPE_CHECKING:
     from ._runner import Runner

@@ -8,7 +8,6 @@ stop; `Pacer` says how long a handshake must still wait for its turn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from ._backoff import RandomSource, Retry
@@ -28,12 +27,14 @@ Layer = Literal["connect", "handshake"]
 """Which layer an attempt ended in: the cheap one, or the handshake."""
 
 
-@dataclass(frozen=True, slots=True)
 class Stop:
     """No further attempt: attempts or deadline ran out. `note` says why when it is not plain
     (a Retry-After hint that reaches past the deadline)."""
 
-    note: str = ""
+    __slots__ = ("note",)
+
+    def __init__(self, note: str = "") -> None:
+        self.note = note
 
 
 class Schedule:

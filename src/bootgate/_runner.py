@@ -23,8 +23,9 @@ from ._errors import StartupError
 from ._events import Event, EventKind, Hook, get_logger
 from ._graph import Graph
 from ._redact import redact
+from ._snapshot import Phase
 from ._spec import DependencySpec, NodeSpec, StepSpec
-from ._state import Phase, StateStore
+from ._state import StateStore
 from ._step_call import Holder
 
 

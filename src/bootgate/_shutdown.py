@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ._events import EventKind
 from ._redact import describe
-from ._state import Phase
+from ._snapshot import Phase
 from ._step_call import Holder
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
 from ._probe import Probe
-from ._state import NodeKind, NodeStatus
+from ._snapshot import NodeKind, NodeStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,8 +16,8 @@ from ._duration import format_duration
 from ._errors import PermanentError, StartupTimeout
 from ._events import EventKind
 from ._redact import describe, redact
+from ._snapshot import Progress
 from ._spec import StepSpec
-from ._state import Progress
 from ._step_call import Holder, Style, call_plain, style_of
 
 if TYPE_CHECKING:
