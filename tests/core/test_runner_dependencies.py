@@ -227,3 +227,20 @@ async def test_a_lost_dependency_whose_probe_raises_lowers_readiness() -> None:
     assert [e.message for e in events.events if e.kind is EventKind.READY][-1] == (
         "back after 4 attempts"
     )
+
+
+async def test_a_recheck_that_finds_the_dependency_ready_changes_nothing() -> None:
+    """Re-probing a healthy dependency publishes no snapshot and emits no event."""
+    boot, clock, events = fake_boot()
+    calls: list[float] = []
+
+    async def probe() -> ProbeResult:
+        calls.append(clock.now())
+        return Ready()
+
+    boot.dependency("db", probe, recheck="5s")
+    async with clock.autojump(), boot.running():
+        seq, seen = boot.status().seq, len(events.events)
+        await clock.sleep(16)
+        assert (boot.status().seq, len(events.events)) == (seq, seen)
+    assert calls == [0, 5, 10, 15]

@@ -166,6 +166,41 @@ async def test_a_layered_probe_satisfies_the_protocol_structurally() -> None:
     assert not isinstance(Plain([Ready()], FakeClock()), LayeredProbe)
 
 
+async def test_a_hanging_cheap_layer_is_bounded_by_the_attempt_timeout() -> None:
+    """A connect that never completes counts as a failed attempt after attempt_timeout."""
+    clock = FakeClock()
+
+    class Hanging(Scripted):
+        async def reachable(self) -> Transient | None:
+            if self.connects == 0:
+                self.connects += 1
+                await self.clock.sleep(3600)
+            return None
+
+    outcome, events = await wait(Hanging(0, [Ready()], clock), clock, Retry(attempt_timeout=2))
+    assert outcome.kind == "ready"
+    assert (events[0].layer, events[0].reason) == ("connect", "no answer within 2.00s")
+
+
+async def test_a_handshake_cut_short_after_its_turn_keeps_the_last_reason() -> None:
+    """A handshake whose paced turn leaves it too little time does not replace the reason."""
+    clock = FakeClock()
+    probe = Scripted(0, [Transient("starting up"), HANG], clock)
+    outcome, events = await wait(probe, clock, Retry(timeout=0.5, max_interval=0.3))
+    assert outcome.reason == "starting up"
+    assert events[-2].reason.startswith("no answer within ")
+    assert clock.now() == 0.5
+
+
+async def test_no_time_at_all_means_no_attempt() -> None:
+    """A wait whose deadline has already passed ends at once, saying so."""
+    clock = FakeClock()
+    probe = Plain([Ready()], clock)
+    outcome, _ = await wait(probe, clock, Retry(timeout=0))
+    assert (outcome.kind, outcome.attempts, probe.times) == ("timeout", 0, [])
+    assert outcome.reason == "no attempt finished before the deadline"
+
+
 # -- properties ------------------------------------------------------------------------------
 
 HANG = 3600.0
