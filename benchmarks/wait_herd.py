@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a plain script
 from bootgate import WAIT_RETRY, Retry
-from bootgate._wait import CHEAP_CAP
+from bootgate._pacing import CHEAP_CAP
 
 RATE = 200.0
 DEPTH = 20.0

@@ -31,10 +31,19 @@ if TYPE_CHECKING:
         UnknownDependencyError,
     )
     from ._events import Event, EventKind, Hook, LoggingHook
-    from ._probe import Permanent, Probe, ProbeResult, Ready, Transient
+    from ._probe import (
+        FollowingProbe,
+        LayeredProbe,
+        Permanent,
+        Probe,
+        ProbeResult,
+        Ready,
+        Transient,
+    )
     from ._redact import redact
-    from ._state import NodeStatus, Phase, Progress, Status
-    from ._wait import Waited, WaitEvent, wait_for
+    from ._snapshot import NodeStatus, Phase, Progress, Status
+    from ._wait_for import wait_for
+    from ._waiting import Waited, WaitEvent
 
 _MODULES = {
     "STEP_RETRY": "_backoff",
@@ -49,34 +58,36 @@ _MODULES = {
     "Event": "_events",
     "EventKind": "_events",
     "FakeClock": "_clock",
+    "FollowingProbe": "_probe",
     "GraphError": "_errors",
     "Hook": "_events",
+    "LayeredProbe": "_probe",
     "LoggingHook": "_events",
     "MissingExtraError": "_errors",
     "Node": "_boot",
-    "NodeStatus": "_state",
+    "NodeStatus": "_snapshot",
     "Permanent": "_probe",
     "PermanentError": "_errors",
-    "Phase": "_state",
+    "Phase": "_snapshot",
     "Probe": "_probe",
     "ProbeResult": "_probe",
-    "Progress": "_state",
+    "Progress": "_snapshot",
     "Ready": "_probe",
     "Retry": "_backoff",
     "StartupError": "_errors",
     "StartupTimeout": "_errors",
-    "Status": "_state",
+    "Status": "_snapshot",
     "Step": "_boot",
     "StepContext": "_context",
     "SystemClock": "_clock",
     "Transient": "_probe",
     "UnknownDependencyError": "_errors",
-    "WaitEvent": "_wait",
-    "Waited": "_wait",
+    "WaitEvent": "_waiting",
+    "Waited": "_waiting",
     "format_duration": "_duration",
     "parse_duration": "_duration",
     "redact": "_redact",
-    "wait_for": "_wait",
+    "wait_for": "_wait_for",
 }
 
 
@@ -106,8 +117,10 @@ __all__ = [
     "Event",
     "EventKind",
     "FakeClock",
+    "FollowingProbe",
     "GraphError",
     "Hook",
+    "LayeredProbe",
     "LoggingHook",
     "MissingExtraError",
     "Node",

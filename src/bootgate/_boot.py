@@ -11,14 +11,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import anyio
 
 from ._backoff import STEP_RETRY, WAIT_RETRY, RandomSource, Retry
-from ._calls import takes_argument
 from ._clock import Clock, SystemClock
 from ._duration import parse_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
 from ._probe import Probe, ProbeResult
-from ._runner import NodeSpec, Runner
-from ._state import Status
+from ._runner import Runner
+from ._snapshot import Status
+from ._spec import DependencySpec, NodeSpec, StepSpec
+from ._step_call import takes_argument
+from ._targets import probe_for
 
 if TYPE_CHECKING:
     from ._duration import Duration
@@ -78,13 +80,6 @@ class _CallableProbe:
         return await self._fn()
 
 
-def _probe_for(target: str) -> Probe:
-    # Imported on first use: only string targets need the probe registry and its drivers.
-    probes = importlib.import_module("bootgate.probes")
-    probe: Probe = probes.probe_for(target)
-    return probe
-
-
 def _seconds(value: Duration | None, what: str) -> float | None:
     return None if value is None else parse_duration(value, what=what)
 
@@ -138,15 +133,14 @@ class Boot:
         """
         probe: Probe
         if isinstance(target, str):
-            probe = _probe_for(target)
+            probe = probe_for(target)
         elif isinstance(target, Probe):
             probe = target
         else:
             probe = _CallableProbe(target, name)
-        spec = NodeSpec(
+        spec = DependencySpec(
             name=name,
-            kind="dependency",
-            action=probe,
+            probe=probe,
             requires=self._names(requires),
             retry=retry,
             budget=_seconds(budget, f"{name}: budget"),
@@ -154,7 +148,6 @@ class Boot:
             critical=critical,
             recheck=_seconds(recheck, f"{name}: recheck"),
             fail_fast=fail_fast,
-            target=probe.display,
         )
         self._add(spec)
         return Dependency(name, probe.display, probe)
@@ -202,10 +195,9 @@ class Boot:
             step_name = name or getattr(function, "__name__", None)
             if not step_name:
                 raise ConfigError(f"{function!r} has no __name__; pass name=")
-            spec = NodeSpec(
+            spec = StepSpec(
                 name=step_name,
-                kind="step",
-                action=function,
+                fn=function,
                 requires=self._names(requires),
                 retry=retry,
                 timeout=_seconds(timeout, f"{step_name}: timeout"),

@@ -50,12 +50,17 @@ class PermanentError(BootgateError):
 
 
 class StartupTimeout(BootgateError, TimeoutError):
-    """Raised when a node's attempt or the whole startup ran past its timeout."""
+    """Raised when a node's attempt, the whole startup or a wait ran past its timeout.
 
-    def __init__(self, what: str, seconds: float) -> None:
+    `reason`, when there is one, is what the target last said; the message ends with it.
+    """
+
+    def __init__(self, what: str, seconds: float, reason: str | None = None) -> None:
         self.what = what
         self.seconds = seconds
-        super().__init__(f"{what} did not finish within {seconds:g}s")
+        self.reason = reason
+        tail = f": {reason}" if reason else ""
+        super().__init__(f"{what} did not finish within {seconds:g}s{tail}")
 
 
 class StartupError(BootgateError):

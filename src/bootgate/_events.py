@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from ._state import NodeStatus
+from ._snapshot import NodeStatus
 
 if TYPE_CHECKING:
     import logging

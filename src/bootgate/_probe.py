@@ -1,4 +1,9 @@
-"""What a probe is: one look at a dependency, answering Ready, Transient or Permanent."""
+"""What a probe is: one look at a dependency, answering Ready, Transient or Permanent.
+
+Two refinements tell the waiting engine how to pace a probe: a `LayeredProbe` can be asked for
+its cheap layer (a connect) apart from its handshake, and a `FollowingProbe` waits for an event
+itself, so it is given the rest of the deadline instead of one attempt's timeout.
+"""
 
 from __future__ import annotations
 
@@ -39,10 +44,9 @@ class Probe(Protocol):
     """One dependency check. `display` names the target with secrets shown as ***.
 
     Calling the probe makes one attempt; the caller bounds it with a timeout and retries it
-    with a `Retry` policy. A probe never raises for the dependency's failures: it classifies
-    them. It may be called many times and concurrently with nothing shared between attempts.
-    A probe with a true `follows` attribute waits for an event itself (a status stream) and
-    is given the rest of the deadline instead of the per-attempt timeout.
+    with a `Retry` policy. A probe classifies the dependency's failures instead of raising (one
+    that raises anyway is read as Transient, or Permanent for a `PermanentError`). It may be
+    called many times and concurrently with nothing shared between attempts.
     """
 
     @property
@@ -53,3 +57,32 @@ class Probe(Protocol):
     async def __call__(self) -> ProbeResult:
         """Make one attempt and classify its outcome."""
         ...
+
+
+@runtime_checkable
+class LayeredProbe(Protocol):
+    """A probe in two layers, which a waiter paces apart (see docs/waiting.md).
+
+    `reachable()` is the cheap layer (a TCP connect, a socket connect, a stat): it costs the
+    dependency nothing but its kernel, so it is polled often. `deep()` is the handshake
+    (authentication, `SELECT 1`, `PING`, the HTTP request), run only once the cheap layer
+    answers and paced to at most one per `max_interval`. Calling the probe runs both.
+    """
+
+    async def reachable(self) -> Transient | None:
+        """Run the cheap layer: None if it answers, else a Transient saying why not."""
+        ...
+
+    async def deep(self) -> ProbeResult:
+        """Run the handshake alone, its failures classified."""
+        ...
+
+
+class FollowingProbe:
+    """Marks a probe that waits for an event itself (a bootgate service's status stream).
+
+    One attempt may last until the dependency is ready, so a waiter gives it the rest of the
+    deadline rather than one attempt's timeout. A probe class says so by inheriting this.
+    """
+
+    __slots__ = ()

@@ -82,3 +82,10 @@ def _keep_quotes(match: re.Match[str]) -> str:
     secret = match.group("secret")
     quote = secret[0] if secret[:1] in ("'", '"') else ""
     return f"{match.group('key')}{quote}***{quote}"
+
+
+def describe(exc: BaseException) -> str:
+    """One redacted line for an exception: "IntegrityError: FOREIGN KEY constraint failed"."""
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return redact(f"{name}: {text.splitlines()[0]}" if text else name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
@@ -18,6 +19,7 @@ from bootgate import (
 )
 
 from .helpers import fake_boot
+from .scripted import Plain, Scripted
 
 pytestmark = pytest.mark.anyio
 
@@ -178,3 +180,67 @@ async def test_probe_reasons_are_redacted_at_the_source() -> None:
     seen += [str(boot.status().nodes["db"].error), str(boot.status().nodes["db"].reason)]
     assert not [text for text in seen if "hunter2" in text]
     assert any("postgres://app:***@db/app" in text for text in seen)
+
+
+async def test_a_layered_dependency_polls_the_cheap_layer_and_paces_handshakes() -> None:
+    """A Boot waits through the same engine as wait_for: connects often, handshakes paced."""
+    boot, clock, events = fake_boot()
+    probe = Scripted(5, [Transient("starting")] * 6 + [Ready()], clock)
+    boot.dependency("db", probe, recheck=None)
+    async with clock.autojump(), boot.running() as status:
+        assert status.nodes["db"].attempts == 5 + 7
+    times = probe.handshake_times
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times[2:]))
+    assert events.kinds("db").count(EventKind.RETRY) == 5 + 6
+
+
+async def test_a_give_up_names_the_last_real_reason() -> None:
+    """Without fail-fast, a last attempt cut short by the deadline does not hide the reason."""
+    boot, clock, _ = fake_boot()
+    answers = [Permanent("password authentication failed")] * 3 + [3600.0]
+    boot.dependency("db", Plain(answers, clock), retry=Retry(timeout=1), fail_fast=False)
+    with pytest.raises(StartupError, match=r"db: failed: password authentication failed \(gave"):
+        async with clock.autojump(), boot.running():
+            pass
+
+
+async def test_a_lost_dependency_whose_probe_raises_lowers_readiness() -> None:
+    """An exception from a re-probe is a loss with a one-line reason, never a crash."""
+    boot, clock, events = fake_boot()
+    calls: list[float] = []
+
+    async def probe() -> ProbeResult:
+        calls.append(clock.now())
+        if len(calls) == 1 or len(calls) > 4:
+            return Ready()
+        raise OSError("network unreachable\nsecond line")
+
+    boot.dependency("db", probe, recheck="5s")
+    async with clock.autojump(), boot.running():
+        await clock.sleep(5.01)
+        assert not boot.status().ready
+        assert boot.status().nodes["db"].error == "OSError: network unreachable"
+        await clock.sleep(1)
+        assert boot.ready
+    lost = [e.message for e in events.events if e.kind is EventKind.LOST]
+    assert lost == ["lost: OSError: network unreachable"]
+    assert [e.message for e in events.events if e.kind is EventKind.READY][-1] == (
+        "back after 4 attempts"
+    )
+
+
+async def test_a_recheck_that_finds_the_dependency_ready_changes_nothing() -> None:
+    """Re-probing a healthy dependency publishes no snapshot and emits no event."""
+    boot, clock, events = fake_boot()
+    calls: list[float] = []
+
+    async def probe() -> ProbeResult:
+        calls.append(clock.now())
+        return Ready()
+
+    boot.dependency("db", probe, recheck="5s")
+    async with clock.autojump(), boot.running():
+        seq, seen = boot.status().seq, len(events.events)
+        await clock.sleep(16)
+        assert (boot.status().seq, len(events.events)) == (seq, seen)
+    assert calls == [0, 5, 10, 15]

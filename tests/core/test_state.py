@@ -32,7 +32,7 @@ def test_snapshot_is_shared_until_the_next_change() -> None:
     store = chain_graph()
     first = store.snapshot()
     assert store.snapshot() is first
-    store.update("db", 1.0, phase=Phase.WAITING)
+    store.attempt_began("db", 1.0, attempt=1)
     second = store.snapshot()
     assert second is not first
     assert second.seq == first.seq + 1
@@ -43,14 +43,14 @@ def test_ready_only_when_every_required_node_is() -> None:
     """Optional nodes do not count; startup completes once and stays completed."""
     store = chain_graph()
     for name in ("db", "migrations", "default_tenant"):
-        store.update(name, 1.0, phase=Phase.READY)
+        store.became_ready(name, 1.0, duration_s=1.0)
     assert not store.ready
-    store.update("providers", 2.0, phase=Phase.READY)
+    store.became_ready("providers", 2.0, duration_s=1.0)
     snapshot = store.snapshot()
     assert snapshot.ready
     assert snapshot.started
     assert snapshot.health == "pass"
-    store.update("db", 3.0, phase=Phase.WAITING)
+    store.was_lost("db", 3.0, error="connection refused")
     assert not store.ready
     assert store.snapshot().started
 
@@ -59,17 +59,17 @@ def test_health_warns_when_degraded_or_over_budget() -> None:
     """A degraded optional node or a blown budget turns pass into warn."""
     store = chain_graph()
     for name in ("db", "migrations", "default_tenant", "providers"):
-        store.update(name, 1.0, phase=Phase.READY)
-    store.update("cache", 1.0, phase=Phase.DEGRADED)
+        store.became_ready(name, 1.0, duration_s=1.0)
+    store.gave_up("cache", 1.0, reason="OSError: port in use")
+    assert store.phase("cache") is Phase.DEGRADED
     assert store.snapshot().health == "warn"
 
 
 def test_stopping_drops_readiness() -> None:
     """Once shutdown begins the service is not ready, whatever its nodes say."""
     store = store_of(NodeStatus("a", "step", phase=Phase.READY))
-    store.set_flags(1.0)
     assert store.ready
-    store.set_flags(2.0, stopping=True)
+    store.begin_stopping(2.0)
     assert not store.snapshot().ready
     assert store.snapshot().blocking() == ("shutting down",)
 
@@ -77,9 +77,8 @@ def test_stopping_drops_readiness() -> None:
 def test_blocking_chain_walks_from_the_top_to_the_cause() -> None:
     """The chain reads from the furthest waiting dependent down to the root cause and its detail."""
     store = chain_graph()
-    store.update(
-        "db", 10.0, phase=Phase.WAITING, attempts=7, error="connection refused", next_retry_s=10.4
-    )
+    store.attempt_began("db", 9.9, attempt=7)
+    store.attempt_failed("db", 10.0, error="connection refused", next_retry_s=10.4)
     assert store.snapshot().blocking() == (
         "providers ← default_tenant ← migrations ← db: "
         "connection refused, attempt 7, next in 0.4 s",
@@ -89,14 +88,10 @@ def test_blocking_chain_walks_from_the_top_to_the_cause() -> None:
 def test_blocking_chain_shows_progress_and_eta() -> None:
     """A running step is described by its progress."""
     store = chain_graph()
-    store.update("db", 1.0, phase=Phase.READY)
-    store.update("cache", 1.0, phase=Phase.READY)
-    store.update(
-        "migrations",
-        2.0,
-        phase=Phase.STARTING,
-        progress=Progress(16, 25, "Migration0016", 64.0, 12.0),
-    )
+    store.became_ready("db", 1.0, duration_s=1.0)
+    store.became_ready("cache", 1.0, duration_s=0.0)
+    store.attempt_began("migrations", 2.0, attempt=1)
+    store.progressed("migrations", 2.0, Progress(16, 25, "Migration0016", 64.0, 12.0))
     assert store.snapshot().blocking() == (
         "providers ← default_tenant ← migrations: running 16/25 Migration0016, ETA 12.00s",
     )
@@ -105,15 +100,15 @@ def test_blocking_chain_shows_progress_and_eta() -> None:
 def test_optional_nodes_alone_do_not_block() -> None:
     """A slow optional node with nothing required behind it is not a reason."""
     store = chain_graph()
-    store.update("db", 1.0, phase=Phase.READY)
-    store.update("cache", 1.0, phase=Phase.STARTING)
+    store.became_ready("db", 1.0, duration_s=1.0)
+    store.attempt_began("cache", 1.0, attempt=1)
     assert store.snapshot().blocking() == ("providers ← default_tenant ← migrations: pending",)
 
 
 def test_failed_required_node_is_reported_with_its_reason() -> None:
     """A failure shows as "failed: reason" and marks the startup as failed."""
     store = chain_graph()
-    store.update("db", 1.0, phase=Phase.FAILED, reason="password authentication failed")
+    store.gave_up("db", 1.0, reason="password authentication failed")
     assert store.failed
     (chain,) = store.snapshot().blocking()
     assert chain.endswith("db: failed: password authentication failed")
@@ -122,9 +117,9 @@ def test_failed_required_node_is_reported_with_its_reason() -> None:
 def test_critical_failure_makes_the_service_not_live() -> None:
     """Only a failed critical node turns liveness off."""
     store = store_of(NodeStatus("a", "step", critical=True), NodeStatus("b", "step"))
-    store.update("b", 1.0, phase=Phase.FAILED)
+    store.gave_up("b", 1.0, reason="no")
     assert store.snapshot().live
-    store.update("a", 1.0, phase=Phase.FAILED)
+    store.gave_up("a", 1.0, reason="no")
     assert not store.snapshot().live
 
 
@@ -135,9 +130,9 @@ async def test_slow_subscribers_get_the_latest_snapshot_only() -> None:
     stream = store.subscribe()
     seen.append((await anext(stream)).seq)
     for i in range(5):
-        store.update("db", float(i), attempts=i)
+        store.attempt_began("db", float(i), attempt=i + 1)
     seen.append((await anext(stream)).seq)
-    store.set_flags(9.0, closed=True)
+    store.close(9.0)
     async for snapshot in stream:
         seen.append(snapshot.seq)
     assert seen == [0, 5, 6]
@@ -155,11 +150,11 @@ async def test_subscribers_are_woken_by_changes() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(follow)
         await anyio.wait_all_tasks_blocked()
-        store.update("db", 1.0, phase=Phase.WAITING)
+        store.attempt_began("db", 1.0, attempt=1)
         await anyio.wait_all_tasks_blocked()
-        store.update("db", 2.0, phase=Phase.READY)
+        store.became_ready("db", 2.0, duration_s=1.0)
         await anyio.wait_all_tasks_blocked()
-        store.set_flags(3.0, closed=True)
+        store.close(3.0)
     assert phases == [Phase.PENDING, Phase.WAITING, Phase.READY, Phase.READY]
 
 
@@ -169,3 +164,57 @@ def test_eta_keeps_counting_down_between_reports() -> None:
     assert progress.eta_at(14.0) == 2.0
     assert progress.eta_at(30.0) == 0.0
     assert Progress(1, None).eta_at(5.0) is None
+
+
+def test_a_failed_attempt_retries_a_step_but_leaves_a_dependency_waiting() -> None:
+    """After a failed attempt a step is `retrying`, a dependency still `waiting`, with the error."""
+    store = chain_graph()
+    store.attempt_began("db", 1.0, attempt=1)
+    store.attempt_failed("db", 1.1, error="connection refused", next_retry_s=1.3)
+    store.became_ready("db", 1.3, duration_s=0.3)
+    store.attempt_began("migrations", 2.0, attempt=1)
+    store.attempt_failed("migrations", 2.5, error="OSError: locked", next_retry_s=3.0)
+    nodes = store.snapshot().nodes
+    assert (nodes["db"].phase, nodes["db"].error, nodes["db"].next_retry_s) == (
+        Phase.READY,
+        None,
+        None,
+    )
+    assert nodes["migrations"].phase is Phase.RETRYING
+    assert nodes["migrations"].error == "OSError: locked"
+    assert nodes["migrations"].started_s == 2.0
+
+
+def test_started_is_the_first_attempt_and_progress_is_per_attempt() -> None:
+    """A retry keeps the node's start time but clears the previous attempt's progress."""
+    store = chain_graph()
+    store.attempt_began("migrations", 2.0, attempt=1)
+    store.progressed("migrations", 3.0, Progress(1, 2))
+    store.attempt_began("migrations", 5.0, attempt=2)
+    node = store.node("migrations")
+    assert (node.started_s, node.attempts, node.progress) == (2.0, 2, None)
+
+
+def test_blocked_optional_nodes_degrade_and_shutdown_names_the_unfinished() -> None:
+    """was_blocked degrades an optional node; stopped(why=) gives a reason only where none was."""
+    store = chain_graph()
+    store.gave_up("db", 1.0, reason="refused")
+    store.was_blocked("cache", 1.0, reason="cache requires db, but db failed: refused")
+    store.was_blocked("migrations", 1.0, reason="migrations requires db, but db failed: refused")
+    assert store.phase("cache") is Phase.DEGRADED
+    assert store.phase("migrations") is Phase.BLOCKED
+    store.stopped(["db", "providers"], 2.0, why="shut down before it was ready")
+    nodes = store.snapshot().nodes
+    assert nodes["db"].reason == "refused"
+    assert nodes["providers"].reason == "shut down before it was ready"
+    assert nodes["providers"].phase is Phase.STOPPED
+
+
+def test_explain_says_where_a_node_is() -> None:
+    """Status.explain names a pending node's unmet requirements and a waiting one's error."""
+    store = chain_graph()
+    store.attempt_began("db", 1.0, attempt=3)
+    store.attempt_failed("db", 1.0, error="connection refused", next_retry_s=1.5)
+    status = store.snapshot()
+    assert status.explain("migrations") == "waiting for db"
+    assert status.explain("db") == "connection refused, attempt 3, next in 0.5 s"

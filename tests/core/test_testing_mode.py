@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bootgate import Retry, StartupError, Transient
+from bootgate import FakeClock, Ready, Retry, StartupError, StartupTimeout, Transient, wait_for
 from bootgate.testing import is_testing, set_testing, test_mode
 
 from .helpers import fake_boot
+from .scripted import Plain, Scripted
 
 pytestmark = pytest.mark.anyio
 
@@ -41,6 +42,31 @@ async def test_test_mode_applies_to_dependency_waits() -> None:
         async with clock.autojump(), boot.running():
             pass
     assert clock.now() == 0
+
+
+async def test_test_mode_applies_to_wait_for() -> None:
+    """wait_for gives up after the capped attempts, at once, with the target's own reason."""
+    clock = FakeClock()
+    never = Scripted(10**6, [Ready()], clock)
+    with test_mode(attempts=3), pytest.raises(StartupTimeout) as info:
+        async with clock.autojump():
+            await wait_for([never], clock=clock)
+    assert never.connects == 3
+    assert clock.now() == 0
+    assert str(info.value).endswith("connection refused (gave up after 3 attempts in 0ms)")
+
+
+async def test_test_mode_does_not_spin_on_a_lost_dependency() -> None:
+    """A dependency lost at runtime is tried a capped number of times per re-check, no more."""
+    boot, clock, _ = fake_boot()
+    probe = Plain([Ready(), Transient("connection refused")], clock)
+    boot.dependency("db", probe, recheck="5s")
+    with test_mode(attempts=2):
+        async with clock.autojump(), boot.running():
+            await clock.sleep(12)
+            assert not boot.status().ready
+    # the startup probe, then at 5 s and 10 s one look and one more try each
+    assert probe.times == [0, 5, 5, 10, 10]
 
 
 def test_switching_on_and_off() -> None:

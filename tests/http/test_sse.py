@@ -96,7 +96,7 @@ async def test_changes_are_coalesced_to_ten_per_second() -> None:
             runner = svc.boot._runner
             assert runner is not None
             for i in range(20):  # twenty progress reports, no time passing
-                runner.store.update("migrations", svc.clock.now(), attempts=i + 2)
+                runner.store.attempt_began("migrations", svc.clock.now(), attempt=i + 2)
             await svc.settle()
             assert len(stream.statuses()) == 1
             svc.clock.advance(0.1)

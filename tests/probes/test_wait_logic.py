@@ -1,17 +1,17 @@
-"""wait_for's logic on a fake clock: all/any, deadlines, fail-fast, cheap-then-deep, rate."""
+"""wait_for on a fake clock: all/any, deadlines, fail-fast, cheap-then-deep, rate; and the
+probes room's side of the core's probe protocols."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import pytest
 
 from bootgate import (
     ConfigError,
     FakeClock,
+    FollowingProbe,
+    LayeredProbe,
     Permanent,
     PermanentError,
-    ProbeResult,
     Ready,
     Retry,
     StartupTimeout,
@@ -19,31 +19,10 @@ from bootgate import (
     WaitEvent,
     wait_for,
 )
-from bootgate.probes._base import LayeredProbe
-from bootgate.probes._target import parse_target
+from bootgate.probes import probe_for
+from tests.core.scripted import Scripted
 
 pytestmark = pytest.mark.anyio
-
-
-class Scripted(LayeredProbe):
-    """A layered probe whose layers answer from scripts, counting handshakes."""
-
-    def __init__(self, refusals: int, handshakes: Sequence[ProbeResult], clock: FakeClock) -> None:
-        super().__init__(parse_target("tcp://scripted:1"))
-        self.refusals = refusals
-        self.answers = list(handshakes)
-        self.clock = clock
-        self.handshake_times: list[float] = []
-
-    async def reachable(self) -> Transient | None:
-        if self.refusals:
-            self.refusals -= 1
-            return Transient("connection refused")
-        return None
-
-    async def handshake(self) -> ProbeResult:
-        self.handshake_times.append(self.clock.now())
-        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
 async def test_cheap_layer_first_and_handshake_rate_is_bounded() -> None:
@@ -115,3 +94,11 @@ async def test_no_targets_is_a_config_error() -> None:
     """An empty target list is refused before anything runs."""
     with pytest.raises(ConfigError, match="no targets"):
         await wait_for([])
+
+
+def test_network_probes_implement_the_core_protocols() -> None:
+    """The layered base implements the core's LayeredProbe; a bootgate URL is a FollowingProbe."""
+    assert isinstance(probe_for("tcp://127.0.0.1:1"), LayeredProbe)
+    assert isinstance(probe_for("postgres://app@127.0.0.1:1/app"), LayeredProbe)
+    assert isinstance(probe_for("http://127.0.0.1:1/readyz"), FollowingProbe)
+    assert not isinstance(probe_for("http://127.0.0.1:1/"), FollowingProbe)

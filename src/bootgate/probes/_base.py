@@ -1,10 +1,10 @@
 """What every network probe shares: the cheap layer (a TCP connect) and error classification.
 
-A layered probe answers in two steps. `reachable()` is the cheap layer: a TCP connect, a socket
-connect or a stat, which costs the dependency nothing but its kernel. `handshake()` is the deep
-layer: authentication, `SELECT 1`, `PING`, the HTTP request. Calling the probe runs both, so a
-refused connect answers fast; a waiter that knows about the layers (`wait_for`) polls the cheap
-one often and runs the handshake only once it answers.
+`LayeredProbe` implements the core's layered-probe protocol (`bootgate.LayeredProbe`).
+`reachable()` is the cheap layer: a TCP connect, a socket connect or a stat, which costs the
+dependency nothing but its kernel. `handshake()` is the deep layer: authentication, `SELECT 1`,
+`PING`, the HTTP request. Calling the probe runs both, so a refused connect answers fast; the
+waiting engine polls the cheap layer often and runs the handshake only once it answers.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import anyio.lowlevel
 from anyio.abc import ByteStream
 from anyio.streams.buffered import BufferedByteReceiveStream
 
+from bootgate import _probe
 from bootgate._probe import Permanent, ProbeResult, Ready, Transient
 
 from ._oserror import describe_os_error
@@ -113,7 +114,7 @@ async def open_stream(target: Target, tls: ssl.SSLContext | None = None) -> Byte
     )
 
 
-class LayeredProbe:
+class LayeredProbe(_probe.LayeredProbe):
     """Base of the network probes: cheap layer first, the handshake only when it answers."""
 
     def __init__(self, target: Target) -> None:

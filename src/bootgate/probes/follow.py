@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from bootgate._probe import Permanent, ProbeResult, Ready, Transient
+from bootgate._probe import FollowingProbe, Permanent, ProbeResult, Ready, Transient
 
 from ._base import Session, open_stream
 from ._httpwire import HEAD_LIMIT, build_request, parse_head
@@ -37,11 +37,8 @@ def stream_path(path: str) -> str:
     return path + "/status/stream"
 
 
-class FollowProbe(HttpProbe):
+class FollowProbe(HttpProbe, FollowingProbe):
     """Follows a bootgate service's status stream until it says ready (or cannot start)."""
-
-    follows = True
-    """Waiters give this probe the whole remaining deadline: it waits for an event itself."""
 
     async def handshake(self) -> ProbeResult:
         """Open the stream and read snapshots until one decides."""

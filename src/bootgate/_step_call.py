@@ -1,4 +1,5 @@
-"""How to call a step's function: async, sync (in a worker thread) or a generator of either kind.
+"""The step driver: how to call a step's function, async, sync (in a worker thread) or a
+generator of either kind.
 
 A generator step is driven from start to finish by one task (a `Holder`), so cancel scopes and task
 groups it opens around its `yield` stay in the task that opened them.

@@ -1,0 +1,108 @@
+"""A dependency's life in a run: waited for at startup, then watched while the service runs.
+
+Both go through the one waiting engine (`_waiting`), so a Boot's dependency is paced, contained
+and redacted exactly as `bootgate wait` is. Here its answers become node transitions and events:
+a startup wait that runs out fails the node; a runtime loss never does, it lowers readiness
+until the dependency answers again.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from ._duration import format_duration
+from ._events import EventKind
+from ._spec import DependencySpec
+from ._waiting import WaitEvent, wait_until_ready
+
+if TYPE_CHECKING:
+    from ._runner import Runner
+
+
+async def wait(run: Runner, spec: DependencySpec) -> bool:
+    """Wait for the dependency at startup; True once it is ready, False once it has failed."""
+    name = spec.name
+    store, clock = run.store, run.clock
+
+    def attempt_began(attempt: int) -> None:
+        store.attempt_began(name, clock.now(), attempt=attempt)
+        run.emit(EventKind.ATTEMPT, name, f"probe {attempt}")
+
+    def attempt_failed(event: WaitEvent) -> None:
+        if event.kind != "attempt" or event.next_delay is None:
+            return  # the last one: the outcome below says how the wait ended
+        now = clock.now()
+        store.attempt_failed(
+            name, now, error=event.reason, next_retry_s=run.elapsed(now + event.next_delay)
+        )
+        pause = format_duration(event.next_delay)
+        run.emit(EventKind.RETRY, name, f"{event.reason}; next in {pause}")
+
+    first = clock.now()
+    outcome = await wait_until_ready(
+        spec.probe,
+        spec.retry,
+        clock=clock,
+        rng=run.random(),
+        fail_fast=spec.fail_fast,
+        on_event=attempt_failed,
+        on_attempt=attempt_began,
+    )
+    if outcome.kind == "ready":
+        run.ready(name, None, first)
+        return True
+    run.fail(name, outcome.reason if outcome.kind == "permanent" else outcome.gave_up())
+    return False
+
+
+async def watch(run: Runner, spec: DependencySpec, interval: float) -> None:
+    """Re-probe the ready dependency every `interval` seconds, for as long as the run lasts.
+
+    A failed look marks it lost (`waiting`, readiness lowered, a `lost` event); the same wait
+    then goes on with the dependency's own backoff, without a deadline, until it answers again
+    (`ready`, readiness restored). A look that finds it ready changes nothing.
+    """
+    name = spec.name
+    store, clock = run.store, run.clock
+    # Runtime loss never fails the node: the wait back has no deadline, only a bound on
+    # attempts no run reaches (test mode caps it; the next look then carries on).
+    until_back = spec.retry.replace(attempts=sys.maxsize, timeout=None)
+    lost = False
+    tried = 0  # attempts since it was lost, over the looks it took
+
+    def attempt_began(attempt: int) -> None:
+        if lost:
+            store.attempt_began(name, clock.now(), attempt=tried + attempt)
+
+    def attempt_failed(event: WaitEvent) -> None:
+        nonlocal lost
+        if event.kind != "attempt":
+            return
+        now = clock.now()
+        if not lost:
+            lost = True
+            store.was_lost(name, now, error=event.reason)
+            run.emit(EventKind.LOST, name, f"lost: {event.reason}")
+        if event.next_delay is not None:
+            next_retry_s = run.elapsed(now + event.next_delay)
+            store.attempt_failed(name, now, error=event.reason, next_retry_s=next_retry_s)
+
+    while True:
+        await clock.sleep(interval)
+        outcome = await wait_until_ready(
+            spec.probe,
+            until_back,
+            clock=clock,
+            rng=run.random(),
+            fail_fast=False,
+            on_event=attempt_failed,
+            on_attempt=attempt_began,
+        )
+        if not lost:
+            continue
+        tried += outcome.attempts
+        if outcome.kind == "ready":
+            store.came_back(name, clock.now())
+            run.emit(EventKind.READY, name, f"back after {tried} attempts")
+            lost, tried = False, 0

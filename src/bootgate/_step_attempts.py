@@ -1,0 +1,121 @@
+"""One step's attempts: run it, retry it per its policy, bound each attempt by its timeout.
+
+A plain function's attempt is one call. A generator step's attempt starts a `Holder` task that
+runs the setup up to `yield` and then holds the generator, parked, until shutdown releases it
+for its teardown (see `_shutdown`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+from . import _testmode
+from ._context import StepContext
+from ._duration import format_duration
+from ._errors import PermanentError, StartupTimeout
+from ._events import EventKind
+from ._redact import describe, redact
+from ._snapshot import Progress
+from ._spec import StepSpec
+from ._step_call import Holder, Style, call_plain, style_of
+
+if TYPE_CHECKING:
+    from ._runner import Runner
+
+
+async def run_step(run: Runner, spec: StepSpec) -> None:
+    """Attempt the step until it is ready, fails permanently, or its policy runs out."""
+    name = spec.name
+    policy = _testmode.apply(spec.retry)
+    style = style_of(spec.fn)
+    clock = run.clock
+    first = clock.now()
+    attempt = 0
+    while True:
+        attempt += 1
+        begun = clock.now()
+        run.store.attempt_began(name, begun, attempt=attempt)
+        run.emit(EventKind.ATTEMPT, name, f"attempt {attempt}")
+        ctx = StepContext(
+            run.service, name, attempt, run.values, functools.partial(_progress, run, name, begun)
+        )
+        try:
+            value = await _attempt(run, spec, style, ctx)
+        except PermanentError as exc:
+            run.fail(name, describe(exc))
+            return
+        except Exception as exc:
+            error = describe(exc)
+            delay = policy.next_delay(attempt, clock.now() - first, run.random())
+            if delay is None:
+                noun = "attempt" if attempt == 1 else "attempts"
+                run.fail(name, f"{error} (gave up after {attempt} {noun})")
+                return
+            now = clock.now()
+            run.store.attempt_failed(name, now, error=error, next_retry_s=run.elapsed(now + delay))
+            run.emit(
+                EventKind.RETRY,
+                name,
+                f"attempt {attempt} failed: {error}; next in {format_duration(delay)}",
+            )
+            await clock.sleep(delay)
+            continue
+        run.ready(name, value, first)
+        return
+
+
+async def _attempt(run: Runner, spec: StepSpec, style: Style, ctx: StepContext) -> Any:
+    args: tuple[Any, ...] = (ctx,) if spec.takes_context else ()
+    if style is Style.ASYNC or style is Style.SYNC:
+        if spec.timeout is None:
+            return await call_plain(style, spec.fn, args)
+        with run.clock.move_on_after(spec.timeout):
+            return await call_plain(style, spec.fn, args)
+        raise StartupTimeout(f"step {spec.name!r}", spec.timeout)
+    return await _hold(run, spec, Holder(spec.name, style, spec.fn, args))
+
+
+async def _hold(run: Runner, spec: StepSpec, holder: Holder) -> Any:
+    """Run a generator step's setup in its holder task; its value once it yields."""
+    run.task_group().start_soon(holder.run, name=f"bootgate:{spec.name}:holder")
+    try:
+        with run.clock.move_on_after(spec.timeout):
+            await holder.started.wait()
+    except BaseException:
+        # Cancelled (shutdown) just as the value arrived: this node will never be marked
+        # ready, so its teardown must start here or the parked holder would wait forever.
+        if holder.started.is_set() and holder.error is None:
+            holder.release.set()
+        else:
+            holder.scope.cancel()
+        raise
+    if not holder.started.is_set() or holder.error is not None:
+        holder.scope.cancel()
+    if not holder.started.is_set():
+        await holder.done.wait()
+        raise StartupTimeout(f"step {spec.name!r}", spec.timeout or 0.0)
+    if holder.error is not None:
+        raise holder.error
+    if run.shut_down:
+        # The value came after shutdown had begun (its cancellation missed this task):
+        # the node will not count as ready, and its teardown runs now, in its own task.
+        holder.release.set()
+    else:
+        run.holders[spec.name] = holder
+    return holder.value
+
+
+def _progress(
+    run: Runner, name: str, begun: float, done: float, total: float | None, message: str
+) -> None:
+    """A step's `ctx.progress(...)`: percent and an ETA from the rate since its attempt began."""
+    now = run.clock.now()
+    percent = eta = None
+    if total is not None and total > 0:
+        percent = max(0.0, min(100.0, 100.0 * done / total))
+        if 0 < done <= total:
+            eta = (now - begun) / done * (total - done)
+    progress = Progress(done, total, redact(message), percent, eta, run.elapsed(now))
+    run.store.progressed(name, now, progress)
+    run.emit(EventKind.PROGRESS, name, progress.text())
