@@ -161,3 +161,12 @@ WAIT_RETRY = Retry()
 STEP_RETRY = Retry(
     attempts=3, timeout=None, interval=0.1, max_interval=5.0, jitter="full", attempt_timeout=None
 )
+
+
+def wait_retry() -> Retry:
+    """`WAIT_RETRY` with the `BOOTGATE_*` retry variables applied, read now: the policy of a
+    wait that was given none (`wait_for`, `Boot.dependency`), as for `bootgate wait`."""
+    from ._environ import wait_options
+
+    options = wait_options()
+    return WAIT_RETRY.replace(**options) if options else WAIT_RETRY

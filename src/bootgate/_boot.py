@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 
-from ._backoff import STEP_RETRY, WAIT_RETRY, RandomSource, Retry
+from ._backoff import STEP_RETRY, RandomSource, Retry, wait_retry
 from ._clock import Clock, SystemClock
 from ._duration import parse_duration
 from ._errors import ConfigError, StartupTimeout
@@ -119,7 +119,7 @@ class Boot:
         target: str | Probe | Callable[[], Awaitable[ProbeResult]],
         *,
         requires: Iterable[Node | str] = (),
-        retry: Retry = WAIT_RETRY,
+        retry: Retry | None = None,
         optional: bool = False,
         critical: bool = False,
         recheck: Duration | None = 5.0,
@@ -130,6 +130,8 @@ class Boot:
 
         `target` is a URL such as "postgres://app:secret@db:5432/app" (its scheme picks the
         probe; drivers are extras), a Probe, or an `async def () -> Ready | Transient | Permanent`.
+        Without `retry`, the policy is `WAIT_RETRY` updated by the `BOOTGATE_*` retry variables
+        (`BOOTGATE_TIMEOUT`, `BOOTGATE_MAX_INTERVAL`, ...), read when the dependency is declared.
         """
         probe: Probe
         if isinstance(target, str):
@@ -142,7 +144,7 @@ class Boot:
             name=name,
             probe=probe,
             requires=self._names(requires),
-            retry=retry,
+            retry=retry or wait_retry(),
             budget=_seconds(budget, f"{name}: budget"),
             optional=optional,
             critical=critical,

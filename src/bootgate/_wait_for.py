@@ -13,7 +13,7 @@ from typing import Any
 
 import anyio
 
-from ._backoff import WAIT_RETRY, RandomSource, Retry
+from ._backoff import RandomSource, Retry, wait_retry
 from ._clock import Clock, SystemClock
 from ._errors import ConfigError, PermanentError, StartupTimeout
 from ._probe import Probe
@@ -24,7 +24,7 @@ from ._waiting import Waited, WaitEvent, WaitOutcome, wait_until_ready
 async def wait_for(
     targets: Sequence[str | Probe],
     *,
-    retry: Retry = WAIT_RETRY,
+    retry: Retry | None = None,
     any: bool = False,
     fail_fast: bool = True,
     on_event: Callable[[WaitEvent], object] | None = None,
@@ -38,10 +38,12 @@ async def wait_for(
     objects. Raises ConfigError for a bad target before waiting, PermanentError when a target
     answers permanently (with `fail_fast`; with `any`, once every target has), and
     StartupTimeout when `retry.timeout` or `retry.attempts` runs out first; its message ends
-    with the target's last real reason. Test mode (`bootgate.testing`) applies.
+    with the target's last real reason. Without `retry`, the policy is `WAIT_RETRY` updated by
+    the `BOOTGATE_*` retry variables. Test mode (`bootgate.testing`) applies.
     """
     if not targets:
         raise ConfigError("no targets to wait for")
+    retry = retry or wait_retry()
     probes = [_probe(target, retry, dict(options or {})) for target in targets]
     clock = clock or SystemClock()
     rng = rng or random.Random()

@@ -6,8 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bootgate import WAIT_RETRY, ConfigError
+from bootgate import (
+    WAIT_RETRY,
+    ConfigError,
+    FakeClock,
+    Ready,
+    StartupError,
+    StartupTimeout,
+    wait_for,
+)
 from bootgate._environ import UNBOUNDED_ATTEMPTS, header_lines, variable, wait_options
+from tests.core.helpers import fake_boot
+from tests.core.scripted import Scripted
 
 OPTIONS = ["timeout", "attempt_timeout", "interval", "max_interval"]
 
@@ -89,3 +99,40 @@ def test_any_variable_values_give_options_or_one_config_error(env: dict[str, str
 class _Mid:
     def uniform(self, a: float, b: float, /) -> float:
         return (a + b) / 2
+
+
+@pytest.mark.anyio
+async def test_wait_for_without_a_policy_reads_the_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """wait_for(...) with no retry= gives up at BOOTGATE_TIMEOUT, as `bootgate wait` would."""
+    monkeypatch.setenv("BOOTGATE_TIMEOUT", "2s")
+    clock = FakeClock()
+    with pytest.raises(StartupTimeout) as info:
+        async with clock.autojump():
+            await wait_for([Scripted(10_000, [Ready()], clock)], clock=clock)
+    assert info.value.seconds == 2.0
+
+
+@pytest.mark.anyio
+async def test_a_dependency_without_a_policy_reads_the_variables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """boot.dependency(...) with no retry= takes BOOTGATE_ATTEMPTS and BOOTGATE_MAX_INTERVAL."""
+    monkeypatch.setenv("BOOTGATE_ATTEMPTS", "4")
+    monkeypatch.setenv("BOOTGATE_MAX_INTERVAL", "1s")
+    boot, clock, _ = fake_boot()
+    boot.dependency("db", Scripted(10_000, [Ready()], clock), recheck=None)
+    monkeypatch.delenv("BOOTGATE_ATTEMPTS")  # read when declared, not when run
+    async with clock.autojump():
+        with pytest.raises(StartupError, match="gave up after 4 attempts"):
+            async with boot.running():
+                pass
+
+
+def test_a_bad_variable_fails_the_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed variable is a ConfigError naming it when the dependency is declared."""
+    monkeypatch.setenv("BOOTGATE_INTERVAL", "fast")
+    boot, clock, _ = fake_boot()
+    with pytest.raises(ConfigError, match="BOOTGATE_INTERVAL"):
+        boot.dependency("db", Scripted(0, [Ready()], clock))
