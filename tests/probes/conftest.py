@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.probes.mariadb import MariaDB
-from tests.servers import Postgres, need
+from tests.servers import Postgres, Server, need
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +61,12 @@ def certificate() -> Iterator[Path]:
     )
     yield top
     shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture
+def started() -> Iterator[list[Server]]:
+    """Private servers started by a test, stopped by PID after it."""
+    servers: list[Server] = []
+    yield servers
+    for server in servers:
+        server.stop()

@@ -13,17 +13,15 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import anyio
 import pytest
 
-from bootgate import ProbeResult
-from bootgate.probes import Verdict, check, probe_for
+from bootgate.probes import Verdict
 from tests.examples.uvicorn_server import wait_listening
+from tests.probes.helpers import agree, both, refused, start, wait_ready
 from tests.probes.mariadb import MariaDB
 from tests.servers import (
     Postgres,
@@ -37,27 +35,6 @@ from tests.servers import (
 )
 
 pytestmark = pytest.mark.servers
-
-
-def both(url: str, **options: object) -> tuple[Verdict, list[ProbeResult]]:
-    """The blocking verdict and the async results (asyncio, trio) for one look at `url`."""
-    blocking = check(url, timeout=10, **options)
-    probe = probe_for(url, **options)
-    results = [anyio.run(probe, backend=backend) for backend in ("asyncio", "trio")]
-    return blocking, results
-
-
-def agree(url: str, kind: str, **options: object) -> str:
-    """Assert both paths answer `kind` with the same reason; return the reason."""
-    blocking, results = both(url, **options)
-    assert blocking.kind == kind, blocking
-    assert results == [blocking.result()] * 2
-    return blocking.reason
-
-
-def refused(scheme: str, user: str = "u:pw@") -> str:
-    """A target of `scheme` on a port nobody listens on."""
-    return f"{scheme}://{user}127.0.0.1:{free_port()}/"
 
 
 def test_tcp_unix_and_file(tmp_path: Path) -> None:
@@ -107,38 +84,6 @@ def test_mariadb_on_the_machine() -> None:
     assert agree("mariadb://root@127.0.0.1:3306", "ready").startswith("server ")
     assert "1045" in agree("mysql://root:wrong@127.0.0.1:3306/", "permanent")
     assert "1049" in agree("mysql://root@127.0.0.1:3306/no_such_db_bg", "permanent")
-
-
-@pytest.fixture
-def started() -> Iterator[list[Server]]:
-    """Private servers started by a test, stopped by PID after it."""
-    servers: list[Server] = []
-    yield servers
-    for server in servers:
-        server.stop()
-
-
-def start(server: Server, started: list[Server]) -> int:
-    """Start `server`, wait (bounded) until it listens, and return its port."""
-    started.append(server.start())
-    assert server.process is not None
-    for _ in range(3000):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", server.port)) == 0:
-                return server.port
-        assert server.process.poll() is None, f"{server.argv[0]} exited"
-        time.sleep(0.01)  # pacing the connects while the server starts (environment, not logic)
-    raise TimeoutError(f"{server.argv[0]} does not listen on {server.port}")
-
-
-def wait_ready(url: str) -> None:
-    """Wait (bounded) until `url` is ready, using bootgate's own waiting."""
-    import bootgate
-
-    async def wait() -> None:
-        await bootgate.wait_for([url], retry=bootgate.Retry(timeout=30))
-
-    anyio.run(wait)
 
 
 def test_redis(tmp_path: Path, started: list[Server]) -> None:
