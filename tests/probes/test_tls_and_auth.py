@@ -121,3 +121,45 @@ def test_postgres_sslmode_against_a_server_without_tls(postgres: Postgres) -> No
     wait_ready(postgres.url())
     url = f"{postgres.url()}?sslmode=require"
     assert agree(url, "permanent") == "server refused TLS (sslmode requires it)"
+
+
+def hashed_directory(root: Path, certificate: Path | None) -> Path:
+    """An OpenSSL hash directory holding `certificate` (or nothing) and a bundle file."""
+    root.mkdir()
+    bundle = root / "bundle.pem"
+    bundle.write_bytes(certificate.read_bytes() if certificate else b"")
+    if certificate is not None:
+        shutil.copy(certificate, root / "ca.pem")
+        subprocess.run([need("openssl"), "rehash", str(root)], check=True, capture_output=True)
+    return root
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_system_trust_from_a_hashed_directory(
+    https: str, certificate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trusted: bool
+) -> None:
+    """When the system's bundle lives in its hashed directory, the CAs are looked up there
+    (not parsed whole): a CA in the directory verifies, and without it nothing is trusted."""
+    cert = certificate / "cert.pem"
+    directory = hashed_directory(tmp_path / "certs", cert if trusted else None)
+    monkeypatch.setenv("SSL_CERT_DIR", str(directory))
+    monkeypatch.setenv("SSL_CERT_FILE", str(directory / "bundle.pem"))
+    from bootgate.probes._options import tls_context
+
+    assert tls_context().cert_store_stats()["x509_ca"] == 0  # nothing parsed up front
+    if trusted:
+        assert agree(https, "ready") == "HTTP 200"
+    else:
+        assert agree(https, "permanent").startswith("TLS verification failed")
+
+
+def test_system_trust_from_a_bundle_elsewhere(
+    https: str, certificate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle outside the hashed directory is loaded whole, as the default context does."""
+    monkeypatch.setenv("SSL_CERT_DIR", str(hashed_directory(tmp_path / "certs", None)))
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate / "cert.pem"))
+    from bootgate.probes._options import tls_context
+
+    assert tls_context().cert_store_stats()["x509_ca"] == 1
+    assert agree(https, "ready") == "HTTP 200"
