@@ -9,12 +9,14 @@ peer. Then `-X importtime` shows what each scheme's path imports. bootgate's byt
 compiled first, as an installed package has it (even under PYTHONDONTWRITEBYTECODE).
 
     .venv/bin/python benchmarks/wait_cold_start.py [--runs 30] [--only tcp,postgres]
+        [--against OTHER/src]   # also time another checkout's code, in the same rounds
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import os
 import re
 import shutil
 import socket
@@ -137,36 +139,44 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--only", help="comma-separated schemes (default: all)")
+    parser.add_argument("--against", help="the src/ directory of another bootgate checkout")
     args = parser.parse_args()
     import bootgate
 
     compileall.compile_dir(str(Path(bootgate.__file__).parent), quiet=1)
+    if args.against:
+        compileall.compile_dir(args.against, quiet=1)
     tmp = Path(tempfile.mkdtemp(prefix="bootgate-cold-"))
     try:
         local = targets(tmp)
         if args.only:
             local = {s: a for s, a in local.items() if s in args.only.split(",")}
-        run(local, args.runs)
+        run(local, args.runs, args.against)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def run(local: dict[str, list[str]], runs: int) -> None:
+def run(local: dict[str, list[str]], runs: int, against: str | None) -> None:
     """Interleaved rounds of every command; medians, ratios, then the import lists."""
-    commands: dict[str, list[str]] = {"python -c pass": [PYTHON, "-c", "pass"]}
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "python -c pass": ([PYTHON, "-c", "pass"], None)
+    }
+    other = {**os.environ, "PYTHONPATH": str(against)} if against else None
     for scheme, argv in local.items():
-        commands[f"bootgate check {scheme}"] = [BOOTGATE, "check", "-q", *argv]
+        commands[f"bootgate check {scheme}"] = ([BOOTGATE, "check", "-q", *argv], None)
+        if other is not None:
+            commands[f"  against: {scheme}"] = ([BOOTGATE, "check", "-q", *argv], other)
     peer = pypi_wait_for_it()
     if peer and "tcp" in local:
         where = local["tcp"][-1].removeprefix("tcp://")
-        commands["PyPI wait-for-it tcp"] = [peer, "-q", "-t", "5", "-s", where]
+        commands["PyPI wait-for-it tcp"] = ([peer, "-q", "-t", "5", "-s", where], None)
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for argv in commands.values():  # warm-up (page cache), and every target is up
-        subprocess.run(argv, check=True, capture_output=True)
+    for argv, env in commands.values():  # warm-up (page cache), and every target is up
+        subprocess.run(argv, check=True, capture_output=True, env=env)
     for _ in range(runs):
-        for name, argv in commands.items():
+        for name, (argv, env) in commands.items():
             begin = time.perf_counter()
-            subprocess.run(argv, check=True, capture_output=True)
+            subprocess.run(argv, check=True, capture_output=True, env=env)
             samples[name].append(time.perf_counter() - begin)
     base = statistics.median(samples["python -c pass"])
     print(f"cold start, median of {runs} interleaved runs (ms); ratio to `python -c pass`")

@@ -163,3 +163,15 @@ def test_system_trust_from_a_bundle_elsewhere(
 
     assert tls_context().cert_store_stats()["x509_ca"] == 1
     assert agree(https, "ready") == "HTTP 200"
+
+
+def test_tls_to_a_plain_server_says_tls_failed() -> None:
+    """TLS against a server that does not speak it is transient, reported as a TLS failure."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        reason = agree(f"https://127.0.0.1:{server.server_address[1]}/", "transient")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert reason.startswith("TLS failed: ")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ._conversation import Conversation
     from ._options import ProbeOptions
+    from ._scram import ScramClient
     from ._target import Target
 
 TRANSIENT_CLASSES = ("08", "53", "57")
@@ -116,7 +117,7 @@ class _Auth:
     def __init__(self, user: str, password: str | None) -> None:
         self.user = user
         self.password = password
-        self.scram: object = None
+        self.scram: ScramClient | None = None
 
     def answer(self, payload: bytes) -> bytes | Verdict:
         """What to send for this request (b"": nothing), or the verdict it leads to."""
@@ -133,17 +134,17 @@ class _Auth:
 
             inner = hashlib.md5(password + self.user.encode()).hexdigest()
             return b"md5" + hashlib.md5(inner.encode() + payload[4:8]).hexdigest().encode() + b"\0"
-        from ._scram import ScramClient
-
         if code == 10:
             if b"SCRAM-SHA-256" not in payload[4:].split(b"\0"):
                 return permanent("the server offers no SASL mechanism this probe speaks")
-            self.scram = scram = ScramClient(self.password or "")
-            first = scram.first()
+            from ._scram import ScramClient  # hashlib, hmac: only SCRAM pays for them
+
+            self.scram = ScramClient(self.password or "")
+            first = self.scram.first()
             return b"SCRAM-SHA-256\0" + struct.pack("!I", len(first)) + first
-        if code == 11 and isinstance(self.scram, ScramClient):
+        if code == 11 and self.scram is not None:
             return self.scram.final(payload[4:])
-        if code == 12 and isinstance(self.scram, ScramClient):
+        if code == 12 and self.scram is not None:
             if not self.scram.verify(payload[4:]):
                 return permanent("the server's SCRAM signature does not match")
             return b""
