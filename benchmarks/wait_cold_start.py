@@ -5,7 +5,8 @@ is up, in interleaved rounds (every command once per round, so machine noise hit
 a TCP listener, a Unix socket, a file, an HTTP and an HTTPS server of this script's own, and the
 machine's PostgreSQL (trust), MariaDB (root), Redis, RabbitMQ, NATS and Mosquitto (a scheme
 whose server does not answer is left out, and said so). PyPI `wait-for-it` (TCP only) is the
-peer. Then `-X importtime` shows what each scheme's path imports. bootgate's byte code is
+peer. Two more lines time a TLS context trusting the system's CAs, as `ssl` makes it and as
+bootgate does. Then `-X importtime` shows what each scheme's path imports. bootgate's byte code is
 compiled first, as an installed package has it (even under PYTHONDONTWRITEBYTECODE).
 
     .venv/bin/python benchmarks/wait_cold_start.py [--runs 30] [--only tcp,postgres]
@@ -166,6 +167,11 @@ def run(local: dict[str, list[str]], runs: int, against: str | None) -> None:
         commands[f"bootgate check {scheme}"] = ([BOOTGATE, "check", "-q", *argv], None)
         if other is not None:
             commands[f"  against: {scheme}"] = ([BOOTGATE, "check", "-q", *argv], other)
+    if "https" in local:  # trusting the system's CAs: the bundle parsed, or looked up
+        default = "import ssl; ssl.create_default_context()"
+        ours = "from bootgate.probes._options import tls_context; tls_context()"
+        commands["ssl default context"] = ([PYTHON, "-c", default], None)
+        commands["bootgate tls_context()"] = ([PYTHON, "-c", ours], None)
     peer = pypi_wait_for_it()
     if peer and "tcp" in local:
         where = local["tcp"][-1].removeprefix("tcp://")
