@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import anyio
 import pytest
 
-from bootgate.probes import Verdict
+from bootgate.probes import Verdict, check, probe_for
 from tests.examples.uvicorn_server import wait_listening
 from tests.probes.helpers import agree, both, refused, start, wait_ready
 from tests.probes.mariadb import MariaDB
@@ -206,3 +207,15 @@ def test_check_imports_no_event_loop_for_any_protocol(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_a_silent_server_is_late_on_both_paths() -> None:
+    """A server that accepts and never answers: "no answer within" the bound, both paths."""
+    listener = socket.create_server(("127.0.0.1", 0))  # the kernel accepts; nobody answers
+    try:
+        url = f"postgres://u@127.0.0.1:{listener.getsockname()[1]}/db"
+        assert check(url, timeout=0.2) == Verdict("transient", "no answer within 0.2s")
+        result = anyio.run(probe_for(url, attempt_timeout="200ms"))
+        assert result == check(url, timeout=0.2).result()
+    finally:
+        listener.close()

@@ -36,15 +36,18 @@ def attempt(handshake: Handshake, timeout: float) -> Verdict:
     if local is not None:
         return local
     deadline = time.monotonic() + timeout
+    late = f"no answer within {timeout:g}s"  # as the async probe says it
     try:
         sock = open_place(handshake.place, timeout)
+    except TimeoutError:
+        return Verdict("transient", late)
     except OSError as exc:
         return Verdict("transient", describe_os_error(exc))
     conversation = handshake.conversation()
     if conversation is None:
         sock.close()
         return Verdict("ready", "connected")
-    return finish(talk(conversation, sock, handshake.place, deadline=deadline))
+    return finish(talk(conversation, sock, handshake.place, deadline=deadline, late=late))
 
 
 def emitting(handshake: Handshake, *, idle: float) -> Generator[Any, None, Verdict]:
@@ -100,11 +103,13 @@ def talk(
     *,
     deadline: float | None = None,
     idle: float | None = None,
+    late: str = "timed out",
 ) -> Generator[Any, None, Verdict]:
     """Drive `conversation` over `sock`; yield what it emits; its Verdict is the value.
 
-    Each wait on the socket is bounded by `deadline` (time.monotonic) and by `idle` seconds.
-    Errors about the peer's answers are classified, never raised. The socket is closed after.
+    Each wait on the socket is bounded by `deadline` (time.monotonic) and by `idle` seconds;
+    running out is a transient `late`. Errors about the peer's answers are classified, never
+    raised. The socket is closed after.
     """
     value: Any = None
     try:
@@ -131,6 +136,8 @@ def talk(
     except StopIteration as stop:
         verdict: Verdict = stop.value
         return verdict
+    except TimeoutError:
+        return Verdict("transient", late)
     except ANSWER_ERRORS as exc:
         return classify_error(exc)
     finally:
