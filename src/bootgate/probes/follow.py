@@ -65,8 +65,10 @@ class FollowHandshake(HttpHandshake):
                 if verdict is not None:
                     return verdict
 
-    def get(self, reader: Reader, path: str, accept: str) -> Step[tuple[int, dict[str, str]]]:
-        """TLS if https, a GET of `path`, and the answer's head."""
+    def get(
+        self, reader: Reader, path: str | None, accept: str
+    ) -> Step[tuple[int, dict[str, str]]]:
+        """TLS if https, a GET of `path` (None: the target's own, with its query), its head."""
         if self.tls is not None:
             yield (TLS, self.tls, self.target.host)
         request = build_request(self.target, self.options.headers, path=path, accept=accept)
@@ -104,8 +106,7 @@ class _Fetch(FollowHandshake):
 
     def conversation(self) -> Conversation:
         reader = Reader()
-        path = self.target.path or "/"
-        status, headers = yield from self.get(reader, path, "application/health+json")
+        status, headers = yield from self.get(reader, None, "application/health+json")
         body = yield from read_body(reader, headers, DOCUMENT_LIMIT)
         import json
 
@@ -124,7 +125,7 @@ class _Stream(FollowHandshake):
 
     def conversation(self) -> Conversation:
         reader = Reader()
-        status, headers = yield from self.get(reader, self.target.path or "/", STREAM)
+        status, headers = yield from self.get(reader, None, STREAM)
         kind = headers.get("content-type", "?").split(";")[0]
         if status != 200 or kind != STREAM:
             return permanent(f"answered HTTP {status} ({kind}), not a status stream")
