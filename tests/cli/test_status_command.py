@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -109,3 +111,36 @@ def test_the_command_line_entry(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", f"http://127.0.0.1:{spare_port()}", "--json"]) == NOT_READY
     assert "cannot read the status" in capsys.readouterr().err
     assert main(["status"]) == USAGE
+
+
+class _Plain(BaseHTTPRequestHandler):
+    """A server that is not a bootgate service: 404 for everything, with an HTML body."""
+
+    def do_GET(self) -> None:
+        body = b"<h1>not found</h1>"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def test_a_server_that_is_not_bootgate(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plain server is "not ready" with one line saying what it answered, with or without
+    --watch; a URL with a bad port is a usage error."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Plain)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert status(url) == NOT_READY
+        assert "no bootgate status document in the answer (HTTP 404)" in capsys.readouterr().err
+        assert status(url, watch=True) == NOT_READY
+        assert "answered HTTP 404 (text/html), not a status stream" in capsys.readouterr().err
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status("http://127.0.0.1:99999/") == USAGE
+    assert "bad port" in capsys.readouterr().err

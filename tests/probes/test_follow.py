@@ -9,11 +9,12 @@ import anyio
 import pytest
 
 import bootgate
-from bootgate import Boot, Permanent, PermanentError, Ready, Retry
+from bootgate import Boot, FollowingProbe, Permanent, PermanentError, Ready, Retry
 from bootgate.http import asgi
 from bootgate.probes import probe_for
-from bootgate.probes.follow import FollowProbe
-from bootgate.probes.http import HttpProbe
+from bootgate.probes._async import HandshakeProbe
+from bootgate.probes.follow import FollowHandshake
+from bootgate.probes.http import HttpHandshake
 from tests.http.helpers import served
 
 pytestmark = pytest.mark.anyio
@@ -51,12 +52,19 @@ def gateway(release: anyio.Event, fail: bool = False) -> Boot:
     return boot
 
 
+def protocol(probe: object) -> object:
+    """The Handshake a probe from probe_for runs."""
+    assert isinstance(probe, HandshakeProbe)
+    return probe.protocol
+
+
 def test_bootgate_endpoints_are_followed_other_urls_polled() -> None:
     """/readyz and /status targets get the following probe; others, or a status set, do not."""
-    assert isinstance(probe_for("http://gw:8000/readyz"), FollowProbe)
-    assert isinstance(probe_for("https://gw/api/status"), FollowProbe)
-    assert type(probe_for("http://gw:8000/healthz")) is HttpProbe
-    assert type(probe_for("http://gw:8000/readyz", status="200")) is HttpProbe
+    assert isinstance(protocol(probe_for("http://gw:8000/readyz")), FollowHandshake)
+    assert isinstance(probe_for("https://gw/api/status"), FollowingProbe)
+    assert not isinstance(probe_for("http://gw:8000/healthz"), FollowingProbe)
+    assert type(protocol(probe_for("http://gw:8000/healthz"))) is HttpHandshake
+    assert type(protocol(probe_for("http://gw:8000/readyz", status="200"))) is HttpHandshake
 
 
 async def test_one_request_then_ready_as_an_event() -> None:

@@ -130,7 +130,7 @@ class Settings:
             key: value for key, value in self.strings.items() if value is not None
         }
         if self.headers:
-            options["headers"] = self.headers
+            options["header"] = self.headers
         if self.flags["insecure"]:
             options["insecure"] = True
         return options

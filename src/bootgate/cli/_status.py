@@ -2,7 +2,8 @@
 
 One look reads GET <service>/status (application/health+json); --watch follows
 <service>/status/stream (Server-Sent Events) and redraws on every change until the service is
-ready or cannot start. Only the standard library is used: no event loop, no drivers.
+ready or cannot start. Both go through bootgate's one HTTP client and SSE parser on a blocking
+socket (`bootgate.probes.follow`): no event loop.
 
 Exit codes: 0 ready, 1 not ready (or not reachable), 2 bad usage, 3 cannot start, 130 Ctrl-C.
 """
@@ -10,15 +11,15 @@ Exit codes: 0 ready, 1 not ready (or not reachable), 2 bad usage, 3 cannot start
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import ssl
 import sys
-from collections.abc import Iterator
-from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from bootgate import ConfigError, format_duration, redact
+from bootgate.probes.follow import fetch_status, stream_status
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 READY, NOT_READY, USAGE, FAILED = 0, 1, 2, 3
 
@@ -47,53 +48,6 @@ def status_urls(url: str) -> tuple[str, str]:
             break
     base = f"{parts.scheme}://{parts.netloc}{path}"
     return f"{base}/status", f"{base}/status/stream"
-
-
-def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    conn: http.client.HTTPConnection
-    if parts.scheme == "https":
-        context = ssl.create_default_context()
-        conn = http.client.HTTPSConnection(parts.netloc, timeout=timeout, context=context)
-    else:
-        conn = http.client.HTTPConnection(parts.netloc, timeout=timeout)
-    return conn, target
-
-
-def fetch(url: str, timeout: float = 5.0) -> dict[str, Any]:
-    """GET the status document (any HTTP status: 503 still carries the document)."""
-    conn, target = _connection(url, timeout)
-    try:
-        conn.request("GET", target, headers={"Accept": "application/health+json"})
-        response = conn.getresponse()
-        body = response.read()
-    finally:
-        conn.close()
-    document = json.loads(body)
-    if not isinstance(document, dict) or "bootgate" not in document:
-        raise ValueError(f"{redact(url)} did not answer with a bootgate status document")
-    return document
-
-
-def stream(url: str, timeout: float = 30.0) -> Iterator[dict[str, Any]]:
-    """Each status document the service's event stream sends, as it sends them."""
-    conn, target = _connection(url, timeout)
-    try:
-        conn.request("GET", target, headers={"Accept": "text/event-stream"})
-        response = conn.getresponse()
-        if response.status != 200:
-            raise ValueError(f"{redact(url)} answered HTTP {response.status}, not a stream")
-        data: list[str] = []
-        for raw in response:
-            line = raw.decode().rstrip("\r\n")
-            if line.startswith("data:"):
-                data.append(line[5:].lstrip())
-            elif not line and data:
-                yield json.loads("\n".join(data))
-                data = []
-    finally:
-        conn.close()
 
 
 def render(document: dict[str, Any]) -> list[str]:
@@ -160,9 +114,10 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
 
 
 def status(
-    url: str, *, watch: bool = False, as_json: bool = False, out: TextIO = sys.stdout
+    url: str, *, watch: bool = False, as_json: bool = False, out: TextIO | None = None
 ) -> int:
     """Show the status of the service at `url`; the exit code says ready, not ready or failed."""
+    out = out or sys.stdout
     try:
         status_url, stream_url = status_urls(url)
     except ConfigError as exc:
@@ -170,19 +125,22 @@ def status(
         return USAGE
     try:
         if not watch:
-            document = fetch(status_url)
+            document = fetch_status(status_url)
             _show(document, as_json, out, redraw=0)
             return verdict(document)
         drawn = 0
         code = NOT_READY
         live = out.isatty() and not as_json
-        for document in stream(stream_url):
+        for document in stream_status(stream_url):
             drawn = _show(document, as_json, out, redraw=drawn if live else 0)
             code = verdict(document)
             if code != NOT_READY:
                 break
         return code
-    except (OSError, http.client.HTTPException, ValueError) as exc:
+    except ConfigError as exc:
+        print(f"bootgate: {redact(str(exc))}", file=sys.stderr)
+        return USAGE
+    except (OSError, ValueError) as exc:
         print(f"bootgate: cannot read the status of {redact(url)}: {exc}", file=sys.stderr)
         return NOT_READY
     except KeyboardInterrupt:
@@ -192,6 +150,8 @@ def status(
 def _show(document: dict[str, Any], as_json: bool, out: TextIO, redraw: int) -> int:
     """Print one document (JSON line, or lines for people redrawn over `redraw` old lines)."""
     if as_json:
+        import json
+
         out.write(json.dumps(document, separators=(",", ":")) + "\n")
         out.flush()
         return 0

@@ -1,56 +1,48 @@
 """Probes: a URL-scheme registry mapping a target such as `postgres://app@db/app` to a Probe.
 
-Importing this package is cheap (no anyio, no driver): a scheme's module, and its driver if it
-needs one, are imported only when `probe_for` sees a target of that scheme.
+Each protocol is written once, as a conversation without I/O (`_conversation`), and driven by
+one of two thin transports: anyio streams for `probe_for` (waiters, `Boot`), a blocking socket
+for `check` (the cold-start `bootgate check`). Importing this package is cheap (no anyio): a
+scheme's module is imported only when a target of that scheme is used.
 """
 
 from __future__ import annotations
 
-import importlib
-
-from ._sync import Verdict, check
+from ._check import check
+from ._options import NAMES as OPTIONS
+from ._options import ProbeOptions
+from ._registry import REGISTRY, handshake_for
 from ._target import SCHEMES, Target, parse_target
+from ._verdict import Verdict
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
-    from bootgate._probe import Probe
-
-#: scheme -> (module, factory): the module is imported on first use of the scheme.
-REGISTRY: dict[str, tuple[str, str]] = {
-    "tcp": ("tcp", "make_tcp"),
-    "unix": ("tcp", "make_unix"),
-    "file": ("file", "make_file"),
-    "http": ("http", "make_http"),
-    "https": ("http", "make_http"),
-    "postgres": ("postgres", "make_postgres"),
-    "postgresql": ("postgres", "make_postgres"),
-    "mysql": ("mysql", "make_mysql"),
-    "mariadb": ("mysql", "make_mysql"),
-    "redis": ("redis", "make_redis"),
-    "rediss": ("redis", "make_redis"),
-    "amqp": ("amqp", "make_amqp"),
-    "amqps": ("amqp", "make_amqp"),
-    "nats": ("nats", "make_nats"),
-    "mqtt": ("mqtt", "make_mqtt"),
-}
+    from bootgate import Probe
 
 
-def probe_for(target: str | Target, **options: Any) -> Probe:
+def probe_for(target: str | Target, **options: object) -> Probe:
     """Return the Probe for `target` (a URL such as `redis://:secret@cache:6379/0`).
 
-    Options, each used by the schemes it applies to: `status` ("200,204", "2xx"), `headers`
-    (mapping or "Name: value" lines), `ca_file`, `cert_file`, `key_file`, `insecure` (TLS),
-    `attempt_timeout` (seconds, for drivers that need their own). Raises ConfigError (one line
-    naming the bad part) for a malformed target and MissingExtraError when the scheme's driver
-    is not installed.
+    Options, named as the command line's flags (each used by the schemes it applies to):
+    `status` ("200,204", "2xx" or a list of codes), `header` ("Name: value", a list of such
+    lines, or a mapping), `ca_file`, `cert_file`, `key_file`, `insecure` (TLS) and
+    `attempt_timeout` (a bound on one attempt). Raises ConfigError (one line naming the bad
+    part) for a malformed target, and for an unknown option (naming the nearest valid one).
     """
-    parsed = target if isinstance(target, Target) else parse_target(target)
-    module_name, factory = REGISTRY[parsed.scheme]
-    module = importlib.import_module(f"{__name__}.{module_name}")
-    probe: Probe = getattr(module, factory)(parsed, **options)
-    return probe
+    settings = ProbeOptions(options)
+    handshake = handshake_for(target, settings)
+    from ._async import HandshakeProbe  # anyio: only now
+
+    return HandshakeProbe.of(handshake, settings.attempt_timeout)
 
 
-__all__ = ["REGISTRY", "SCHEMES", "Target", "Verdict", "check", "parse_target", "probe_for"]
+__all__ = [
+    "OPTIONS",
+    "REGISTRY",
+    "SCHEMES",
+    "Target",
+    "Verdict",
+    "check",
+    "parse_target",
+    "probe_for",
+]

@@ -15,20 +15,17 @@ import ipaddress
 import os
 import socket
 import ssl
-from typing import Any
 
 import anyio
 import anyio.lowlevel
-from anyio.abc import ByteStream
-from anyio.streams.buffered import BufferedByteReceiveStream
 
 from bootgate import _probe
-from bootgate._probe import Permanent, ProbeResult, Ready, Transient
+from bootgate._probe import Permanent, ProbeResult, Transient
 
 from ._oserror import describe_os_error
 from ._target import Target
 
-__all__ = ["LayeredProbe", "describe_os_error", "open_stream", "tcp_reachable"]
+__all__ = ["LayeredProbe", "describe_os_error", "tcp_reachable"]
 
 
 def classify_exception(exc: BaseException) -> ProbeResult:
@@ -101,19 +98,6 @@ def _connected(sock: socket.socket) -> bool:
     return True
 
 
-async def open_stream(target: Target, tls: ssl.SSLContext | None = None) -> ByteStream:
-    """Connect to the target's host and port, with TLS when `tls` is given."""
-    if tls is None:
-        return await anyio.connect_tcp(target.host, target.port)
-    return await anyio.connect_tcp(
-        target.host,
-        target.port,
-        ssl_context=tls,
-        tls_hostname=target.host,
-        tls_standard_compatible=False,
-    )
-
-
 class LayeredProbe(_probe.LayeredProbe):
     """Base of the network probes: cheap layer first, the handshake only when it answers."""
 
@@ -151,52 +135,3 @@ class LayeredProbe(_probe.LayeredProbe):
             anyio.DelimiterNotFound,
         ) as exc:
             return classify_exception(exc)
-
-
-class Session:
-    """A byte stream with buffered reads, closed without waiting on the peer."""
-
-    def __init__(self, stream: ByteStream) -> None:
-        self.stream = stream
-        self.reader = BufferedByteReceiveStream(stream)
-
-    async def __aenter__(self) -> Session:
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-            await self.stream.aclose()
-
-    async def send(self, data: bytes) -> None:
-        """Send all of `data`."""
-        await self.stream.send(data)
-
-    async def exactly(self, count: int) -> bytes:
-        """Receive exactly `count` bytes (EndOfStream/IncompleteRead if the peer hangs up)."""
-        return await self.reader.receive_exactly(count)
-
-    async def until(self, delimiter: bytes, limit: int = 65536) -> bytes:
-        """Receive up to (not including) `delimiter`."""
-        return await self.reader.receive_until(delimiter, limit)
-
-
-def ready(detail: str = "") -> Ready:
-    """A Ready answer (a shorthand for the protocol modules)."""
-    return Ready(detail)
-
-
-def tls_context(
-    *,
-    ca_file: str | None = None,
-    cert_file: str | None = None,
-    key_file: str | None = None,
-    insecure: bool = False,
-) -> ssl.SSLContext:
-    """A client TLS context: system CAs or `ca_file`, an optional client cert, or no checks."""
-    context = ssl.create_default_context(cafile=ca_file)
-    if cert_file:
-        context.load_cert_chain(cert_file, key_file)
-    if insecure:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context

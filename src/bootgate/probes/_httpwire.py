@@ -1,97 +1,30 @@
-"""HTTP/1.1 on the wire, just enough for a probe: build a request, read a status and headers.
+"""HTTP/1.1 on the wire, written once for every HTTP client in bootgate.
 
-Pure and stdlib-only, shared by the async probe and the cold-start `check` path (which must not
-pay for `http.client`'s imports). The body is never read: the status decides.
+The http(s) probe, the status-stream follower and `bootgate status` all build their requests
+and read their answers here: the status line and headers (1xx interim answers skipped), a body
+by Content-Length, chunked or to the close, each bounded in size. The pieces are steps of a
+conversation (see `_conversation`), so the async and the blocking transports share them. Stdlib
+only: the cold-start `check` path runs on it (and does not pay for `http.client`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from ._conversation import RECEIVE_SIZE, Closed, Malformed, Reader
+from ._verdict import Verdict
 
-from bootgate._errors import ConfigError
+TYPE_CHECKING = False  # not typing's: the cold-start path must not pay for importing typing
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
-from ._target import Target
-
-#: ("ready" | "transient" | "permanent", reason, retry-after seconds): tuples, not the
-#: dataclasses of `bootgate.Ready` & co., because the cold-start path must not import dataclasses.
-Verdict = tuple[str, str, float | None]
-
-__all__ = [
-    "HttpOptions",
-    "Verdict",
-    "build_request",
-    "classify_status",
-    "parse_head",
-    "parse_status_set",
-]
+    from ._conversation import Step
+    from ._target import Target
 
 #: Statuses that mean "not yet" rather than "never" (DESIGN §4).
 TRANSIENT_4XX = frozenset({408, 425, 429})
+#: Bound on a response head (status line and headers).
 HEAD_LIMIT = 65536
-
-
-class HttpOptions:
-    """What an HTTP probe may be told: allowed statuses, extra headers, TLS files."""
-
-    __slots__ = ("ca_file", "cert_file", "headers", "insecure", "key_file", "statuses")
-
-    def __init__(
-        self,
-        *,
-        status: str | Sequence[int] | None = None,
-        headers: Mapping[str, str] | Sequence[str] | None = None,
-        ca_file: str | None = None,
-        cert_file: str | None = None,
-        key_file: str | None = None,
-        insecure: bool = False,
-    ) -> None:
-        self.statuses = parse_status_set(status)
-        self.headers = parse_headers(headers)
-        self.ca_file = ca_file
-        self.cert_file = cert_file
-        self.key_file = key_file
-        self.insecure = insecure
-
-
-def parse_status_set(spec: str | Sequence[int] | None) -> frozenset[int] | None:
-    """Parse "200,204" or "2xx,301" into a set of statuses; None means any 2xx."""
-    if spec is None:
-        return None
-    if not isinstance(spec, str):
-        return frozenset(int(code) for code in spec)
-    codes: set[int] = set()
-    for part in spec.replace(" ", "").split(","):
-        if len(part) == 3 and part[0] in "12345" and part[1:].lower() == "xx":
-            base = int(part[0]) * 100
-            codes.update(range(base, base + 100))
-        elif part.isdigit() and 100 <= int(part) <= 599:
-            codes.add(int(part))
-        else:
-            raise ConfigError(
-                f"--status: {part!r} is not an HTTP status (examples: 200,204 or 2xx)"
-            )
-    if not codes:
-        raise ConfigError("--status: empty status list")
-    return frozenset(codes)
-
-
-def parse_headers(headers: Mapping[str, str] | Sequence[str] | None) -> tuple[tuple[str, str], ...]:
-    """Normalise headers given as a mapping or as "Name: value" lines."""
-    if headers is None:
-        return ()
-    if isinstance(headers, Mapping):
-        pairs = list(headers.items())
-    else:
-        pairs = []
-        for line in headers:
-            name, sep, value = line.partition(":")
-            if not sep or not name.strip():
-                raise ConfigError(f"--header: {line!r} is not 'Name: value'")
-            pairs.append((name.strip(), value.strip()))
-    for name, value in pairs:
-        if any(c in name + value for c in "\r\n"):
-            raise ConfigError(f"--header: {name!r} contains a line break")
-    return tuple(pairs)
+#: Interim (1xx) answers skipped before the final one; more is a misbehaving server.
+INTERIM_LIMIT = 16
 
 
 def build_request(
@@ -122,22 +55,108 @@ def build_request(
 
 
 def _basic(user: str, password: str) -> str:
-    import base64
+    import base64  # only a target with credentials pays for it
 
     return base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 def parse_head(head: bytes) -> tuple[int, dict[str, str]]:
-    """Parse a response head (status line and headers, without the blank line)."""
+    """Parse a response head (status line and headers, without the blank line).
+
+    Header names are lower-cased; a repeated header's values are joined with ", ".
+    """
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
     if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
-        raise ValueError(f"not an HTTP response: {lines[0][:60]!r}")
+        raise Malformed(f"bad HTTP answer: not an HTTP response: {lines[0][:60]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        key, value = name.strip().lower(), value.strip()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return int(parts[1]), headers
+
+
+def read_head(reader: Reader) -> Step[tuple[int, dict[str, str]]]:
+    """The final answer's status and headers; interim 1xx answers (100, 103) are skipped."""
+    for _ in range(INTERIM_LIMIT):
+        head = yield from reader.until(b"\r\n\r\n", HEAD_LIMIT)
+        status, headers = parse_head(head)
+        if not 100 <= status < 200 or status == 101:
+            return status, headers
+    raise Malformed("bad HTTP answer: too many interim (1xx) answers")
+
+
+class Body:
+    """A response body as it arrives: by Content-Length, chunked, or up to the close."""
+
+    __slots__ = ("_chunk", "_done", "_left", "_reader", "chunked")
+
+    def __init__(self, reader: Reader, headers: Mapping[str, str]) -> None:
+        self._reader = reader
+        self.chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        length = headers.get("content-length", "").split(",")[0].strip()
+        if length and not length.isdigit():
+            raise Malformed(f"bad HTTP answer: Content-Length {length[:20]!r}")
+        self._left = int(length) if length and not self.chunked else None
+        self._chunk = 0
+        self._done = False
+
+    def piece(self) -> Step[bytes]:
+        """The next piece of the body, de-chunked; b"" once it is complete."""
+        if self._done:
+            return b""
+        if self.chunked:
+            return (yield from self._chunked_piece())
+        if self._left is None:  # delimited by the close
+            data = yield from self._reader.some()
+            self._done = not data
+            return data
+        if self._left == 0:
+            self._done = True
+            return b""
+        data = yield from self._reader.some(min(self._left, RECEIVE_SIZE))
+        if not data:
+            raise Closed
+        self._left -= len(data)
+        return data
+
+    def _chunked_piece(self) -> Step[bytes]:
+        if self._chunk == 0:
+            line = yield from self._reader.until(b"\r\n", 1024)
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise Malformed(f"bad HTTP answer: chunk size {size_text[:20]!r}") from None
+            if size == 0:  # trailers, if any, are not read: the connection closes after
+                self._done = True
+                return b""
+            self._chunk = size
+        data = yield from self._reader.some(min(self._chunk, RECEIVE_SIZE))
+        if not data:
+            raise Closed
+        self._chunk -= len(data)
+        if self._chunk == 0 and (yield from self._reader.exactly(2)) != b"\r\n":
+            raise Malformed("bad HTTP answer: chunk not followed by CRLF")
+        return data
+
+
+def read_body(reader: Reader, headers: Mapping[str, str], limit: int) -> Step[bytes]:
+    """The whole body; Malformed when it is longer than `limit` bytes."""
+    body = Body(reader, headers)
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        piece = yield from body.piece()
+        if not piece:
+            return b"".join(parts)
+        size += len(piece)
+        if size > limit:
+            raise Malformed(f"bad HTTP answer: body longer than {limit} bytes")
+        parts.append(piece)
 
 
 def retry_after(value: str | None) -> float | None:
@@ -161,15 +180,12 @@ def classify_status(
 ) -> Verdict:
     """Ready for an allowed status (default 2xx); else Transient or Permanent per DESIGN §4."""
     if (status in allowed) if allowed is not None else 200 <= status < 300:
-        return ("ready", f"HTTP {status}", None)
-    hint = retry_after(headers.get("retry-after"))
+        return Verdict("ready", f"HTTP {status}")
     if status >= 500 or status in TRANSIENT_4XX:
-        return ("transient", f"HTTP {status}", hint)
+        return Verdict("transient", f"HTTP {status}", retry_after(headers.get("retry-after")))
     if 300 <= status < 400:
         where = headers.get("location", "?")
-        return (
-            "permanent",
-            f"HTTP {status} redirect to {where} (not followed; see --status)",
-            None,
+        return Verdict(
+            "permanent", f"HTTP {status} redirect to {where} (not followed; see --status)"
         )
-    return ("permanent", f"HTTP {status}", None)
+    return Verdict("permanent", f"HTTP {status}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
+import os
 
 
 class ScramClient:
@@ -13,7 +13,8 @@ class ScramClient:
 
     def __init__(self, password: str) -> None:
         self._password = password.encode()
-        self._nonce = base64.b64encode(secrets.token_bytes(18)).decode("ascii")
+        # os.urandom, not secrets: the same entropy without importing random on a cold start.
+        self._nonce = base64.b64encode(os.urandom(18)).decode("ascii")
         self._first_bare = f"n=,r={self._nonce}"
         self._server_signature = b""
 

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import os
 
-from bootgate._probe import ProbeResult, Ready, Transient
+from ._conversation import Handshake
+from ._verdict import Verdict
 
-from ._base import LayeredProbe
-from ._target import Target
-
-
-class FileProbe(LayeredProbe):
-    """Ready when the file exists; a stat is the whole check."""
-
-    async def reachable(self) -> Transient | None:
-        """A stat of the path: absent is transient (it may appear)."""
-        # A local stat does not block long enough to be worth a worker thread.
-        if os.path.exists(self.target.path):  # noqa: ASYNC240
-            return None
-        return Transient("no such file")
-
-    async def handshake(self) -> ProbeResult:
-        """Nothing beyond the stat."""
-        return Ready("exists")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._options import ProbeOptions
+    from ._target import Target
 
 
-def make_file(target: Target, **_: object) -> FileProbe:
-    """Build the probe for a file:// target."""
-    return FileProbe(target)
+class FileHandshake(Handshake):
+    """A stat is the whole check; an absent path is transient (it may appear)."""
+
+    def stat(self) -> Verdict:
+        """Ready when the path exists."""
+        if os.path.exists(self.target.path):
+            return Verdict("ready", "exists")
+        return Verdict("transient", "no such file")
+
+
+def make_file(target: Target, options: ProbeOptions) -> Handshake:
+    """The check of a file:// target."""
+    return FileHandshake(target)

@@ -9,76 +9,57 @@ redirects unless allowed with `status`, are permanent. So is a TLS verification 
 
 from __future__ import annotations
 
-import ssl
-from collections.abc import Mapping, Sequence
+from ._conversation import SEND, TLS, Handshake, Reader
+from ._httpwire import build_request, classify_status, read_head
 
-from bootgate._probe import Permanent, ProbeResult, Ready, Transient
+TYPE_CHECKING = False  # not typing's: the cold-start path must not pay for importing typing
+if TYPE_CHECKING:
+    import ssl
 
-from ._base import LayeredProbe, Session, open_stream, tls_context
-from ._httpwire import HEAD_LIMIT, HttpOptions, build_request, classify_status, parse_head
-from ._target import Target
+    from ._conversation import Conversation
+    from ._options import ProbeOptions
+    from ._target import Target
+
+#: The paths of a bootgate service's own endpoints, whose status stream is beside them.
+SUFFIXES = ("/status/stream", "/status", "/readyz")
 
 
-class HttpProbe(LayeredProbe):
-    """One GET per attempt on a fresh connection; the status decides, the body is not read."""
+class HttpHandshake(Handshake):
+    """One GET on a fresh connection; the status decides, the body is not read."""
 
-    def __init__(self, target: Target, options: HttpOptions) -> None:
+    def __init__(self, target: Target, options: ProbeOptions) -> None:
         super().__init__(target)
         self.options = options
-        self._request = build_request(target, options.headers)
-        self._tls: ssl.SSLContext | None = None
-        if target.scheme == "https":
-            self._tls = tls_context(
-                ca_file=options.ca_file,
-                cert_file=options.cert_file,
-                key_file=options.key_file,
-                insecure=options.insecure,
-            )
+        self.tls: ssl.SSLContext | None = options.tls() if target.scheme == "https" else None
+        self.request = build_request(target, options.headers)
 
-    async def handshake(self) -> ProbeResult:
-        """Send the request and classify the status."""
-        try:
-            stream = await open_stream(self.target, self._tls)
-        except ssl.SSLCertVerificationError as exc:
-            return Permanent(f"TLS verification failed: {exc.verify_message or exc.reason}")
-        async with Session(stream) as session:
-            await session.send(self._request)
-            try:
-                head = await session.until(b"\r\n\r\n", HEAD_LIMIT)
-                status, headers = parse_head(head)
-            except ValueError as exc:
-                return Transient(f"bad HTTP answer: {exc}")
-        kind, reason, hint = classify_status(status, headers, self.options.statuses)
-        if kind == "ready":
-            return Ready(reason)
-        if kind == "transient":
-            return Transient(reason, hint)
-        return Permanent(reason)
+    def conversation(self) -> Conversation:
+        """TLS if https, the request, the answer's head: classified by its status."""
+        if self.tls is not None:
+            yield (TLS, self.tls, self.target.host)
+        yield (SEND, self.request)
+        status, headers = yield from read_head(Reader())
+        return classify_status(status, headers, self.options.statuses)
 
 
-def make_http(
-    target: Target,
-    *,
-    status: str | Sequence[int] | None = None,
-    headers: Mapping[str, str] | Sequence[str] | None = None,
-    ca_file: str | None = None,
-    cert_file: str | None = None,
-    key_file: str | None = None,
-    insecure: bool = False,
-    **_: object,
-) -> HttpProbe:
-    """Build the probe for an http:// or https:// target."""
-    options = HttpOptions(
-        status=status,
-        headers=headers,
-        ca_file=ca_file,
-        cert_file=cert_file,
-        key_file=key_file,
-        insecure=insecure,
-    )
-    if status is None and target.path:
-        from .follow import FollowProbe, is_bootgate_url
+def is_bootgate_url(path: str) -> bool:
+    """True for the paths of a bootgate service's own endpoints."""
+    return path.rstrip("/").endswith(SUFFIXES)
 
-        if is_bootgate_url(target.path):
-            return FollowProbe(target, options)
-    return HttpProbe(target, options)
+
+def stream_path(path: str) -> str:
+    """The status stream's path beside /readyz or /status."""
+    path = path.rstrip("/")
+    for suffix in SUFFIXES:
+        if path.endswith(suffix):
+            return path[: -len(suffix)] + "/status/stream"
+    return path + "/status/stream"
+
+
+def make_http(target: Target, options: ProbeOptions) -> Handshake:
+    """The check of an http:// or https:// target (followed if it is a bootgate service's)."""
+    if options.statuses is None and is_bootgate_url(target.path):
+        from .follow import FollowHandshake
+
+        return FollowHandshake(target, options)
+    return HttpHandshake(target, options)

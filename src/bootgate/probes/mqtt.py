@@ -1,8 +1,8 @@
 """`mqtt://`: ready when the broker answers our CONNECT with an accepting CONNACK (MQTT 3.1.1).
 
-CONNECT/CONNACK is two small packets, so the probe speaks them directly over anyio. Return code
-3 (server unavailable) is transient; 1, 2, 4 and 5 (protocol, identifier, bad user name or
-password, not authorised) are permanent.
+CONNECT/CONNACK is two small packets, so the probe speaks them directly. Return code 3 (server
+unavailable) is transient; 1, 2, 4 and 5 (protocol, identifier, bad user name or password, not
+authorised) are permanent.
 """
 
 from __future__ import annotations
@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 import struct
 
-from bootgate._probe import Permanent, ProbeResult, Ready, Transient
+from ._conversation import SEND, Handshake, Reader
+from ._verdict import permanent, ready, transient
 
-from ._base import LayeredProbe, Session, open_stream
-from ._target import Target
+TYPE_CHECKING = False  # not typing's: the cold-start path must not pay for importing typing
+if TYPE_CHECKING:
+    from ._conversation import Conversation
+    from ._options import ProbeOptions
+    from ._target import Target
 
 RETURN_CODES = {
     1: "unacceptable protocol version",
@@ -53,26 +57,26 @@ def connect_packet(user: str | None, password: str | None, client_id: str) -> by
     return b"\x10" + _remaining_length(len(body)) + body
 
 
-class MqttProbe(LayeredProbe):
+class MqttHandshake(Handshake):
     """CONNECT, CONNACK, DISCONNECT."""
 
-    async def handshake(self) -> ProbeResult:
+    def conversation(self) -> Conversation:
         """Send CONNECT and classify the CONNACK return code."""
         target = self.target
         client_id = f"bootgate-{os.urandom(6).hex()}"
-        async with Session(await open_stream(target)) as session:
-            await session.send(connect_packet(target.user, target.password, client_id))
-            header = await session.exactly(2)
-            if header[0] != 0x20 or header[1] != 2:
-                return Transient(f"not a CONNACK: {header!r}")
-            code = (await session.exactly(2))[1]
-            if code == 0:
-                await session.send(b"\xe0\x00")  # DISCONNECT
-                return Ready("CONNACK accepted")
+        yield (SEND, connect_packet(target.user, target.password, client_id))
+        reader = Reader()
+        header = yield from reader.exactly(2)
+        if header[0] != 0x20 or header[1] != 2:
+            return transient(f"not a CONNACK: {header!r}")
+        code = (yield from reader.exactly(2))[1]
+        if code == 0:
+            yield (SEND, b"\xe0\x00")  # DISCONNECT
+            return ready("CONNACK accepted")
         reason = f"CONNACK refused: {RETURN_CODES.get(code, f'code {code}')}"
-        return Transient(reason) if code == 3 else Permanent(reason)
+        return transient(reason) if code == 3 else permanent(reason)
 
 
-def make_mqtt(target: Target, **_: object) -> MqttProbe:
-    """Build the probe for an mqtt:// target."""
-    return MqttProbe(target)
+def make_mqtt(target: Target, options: ProbeOptions) -> Handshake:
+    """The check of an mqtt:// target."""
+    return MqttHandshake(target)

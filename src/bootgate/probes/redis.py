@@ -1,104 +1,77 @@
-"""`redis://` and `rediss://`: ready when `PING` answers after `AUTH` (redis-py, extra `redis`).
+"""`redis://` and `rediss://`: ready when `PING` answers after `AUTH` and `SELECT`.
 
-Classification uses Redis's error prefixes: `LOADING`, `BUSY`, `MASTERDOWN` and `TRYAGAIN` are
-transient; `WRONGPASS`, `NOAUTH`, `NOPERM` and invalid-password errors are permanent.
-`redis://:password@host:6379/2` selects database 2.
+The probe speaks RESP itself: three commands sent at once, three one-line replies. A client
+library would add a dependency and its import time to every `bootgate check`.
+Classification uses Redis's error prefixes: `LOADING`, `BUSY`, `MASTERDOWN`, `TRYAGAIN` and
+`CLUSTERDOWN` are transient; `WRONGPASS`, `NOAUTH`, `NOPERM` and anything else are permanent.
+`redis://:password@host:6379/2` selects database 2; `redis://user:password@…` logs in as `user`
+(Redis 6 ACLs).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from ._conversation import SEND, TLS, Handshake, Reader
+from ._verdict import Verdict, permanent, ready, transient
 
-import anyio.to_thread
+TYPE_CHECKING = False  # not typing's: the cold-start path must not pay for importing typing
+if TYPE_CHECKING:
+    import ssl
 
-from bootgate._probe import Permanent, ProbeResult, Ready, Transient
-
-from ._base import LayeredProbe
-from ._drivers import require
-from ._target import Target
+    from ._conversation import Conversation
+    from ._options import ProbeOptions
+    from ._target import Target
 
 TRANSIENT_PREFIXES = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN")
 
 
-def classify_reply_error(message: str) -> ProbeResult:
+def classify_reply_error(message: str) -> Verdict:
     """Classify a Redis error reply by its prefix."""
     # Everything else (WRONGPASS, NOAUTH, NOPERM, unknown commands) will not pass by retrying.
-    return Transient(message) if message.startswith(TRANSIENT_PREFIXES) else Permanent(message)
+    return transient(message) if message.startswith(TRANSIENT_PREFIXES) else permanent(message)
 
 
-class RedisProbe(LayeredProbe):
-    """Connect, AUTH (if the target has credentials), SELECT, PING — in a worker thread."""
+def command(*words: str) -> bytes:
+    """One command in RESP: an array of bulk strings."""
+    out = [f"*{len(words)}\r\n".encode()]
+    for word in words:
+        data = word.encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(out)
 
-    def __init__(self, target: Target, driver: Any, timeout: float, ssl_options: dict[str, Any]):
+
+class RedisHandshake(Handshake):
+    """AUTH (if the target has a password), SELECT (if it names a database), PING."""
+
+    def __init__(self, target: Target, tls: ssl.SSLContext | None) -> None:
         super().__init__(target)
-        self._driver = driver
-        self._timeout = timeout
-        self._ssl = ssl_options
-        # One attempt means one try: the waiter, not the driver, decides about retrying.
-        self._no_retry = driver.retry.Retry(driver.backoff.NoBackoff(), 0)
+        self.tls = tls
+        self.database = target.path.strip("/")
 
-    async def handshake(self) -> ProbeResult:
-        """PING through redis-py in a worker thread."""
-        return await anyio.to_thread.run_sync(self._ping, abandon_on_cancel=True)
-
-    def _ping(self) -> ProbeResult:
+    def conversation(self) -> Conversation:
+        """Send the commands at once; the first error reply decides, else PONG."""
         target = self.target
-        path = target.path.strip("/")
-        if path and not path.isdigit():
-            return Permanent(f"database {path!r} is not a number")
-        client = self._driver.Redis(
-            host=target.host,
-            port=target.port,
-            username=target.user or None,
-            password=target.password,
-            db=int(path or 0),
-            socket_connect_timeout=self._timeout,
-            socket_timeout=self._timeout,
-            retry=self._no_retry,
-            **self._ssl,
-        )
-        errors = self._driver.exceptions
-        try:
-            client.ping()
-        except errors.AuthenticationError as exc:
-            return Permanent(_first_line(exc))
-        except errors.ResponseError as exc:
-            return classify_reply_error(_first_line(exc))
-        except errors.ConnectionError as exc:
-            return Transient(_first_line(exc))
-        except errors.TimeoutError:
-            return Transient("timed out")
-        finally:
-            client.close()
-        return Ready("PONG")
+        if self.database and not self.database.isdigit():
+            return permanent(f"database {self.database!r} is not a number")
+        commands = []
+        if target.password is not None:
+            login = (target.user,) if target.user else ()
+            commands.append(command("AUTH", *login, target.password))
+        if self.database not in ("", "0"):
+            commands.append(command("SELECT", self.database))
+        commands.append(command("PING"))
+        if self.tls is not None:
+            yield (TLS, self.tls, target.host)
+        yield (SEND, b"".join(commands))
+        reader = Reader()
+        for _ in commands:
+            reply = (yield from reader.until(b"\r\n")).decode("utf-8", "replace")
+            if reply.startswith("-"):
+                return classify_reply_error(reply[1:])
+            if not reply.startswith("+"):
+                return transient(f"not a Redis reply: {reply[:40]!r}")
+        return ready("PONG")
 
 
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
-
-
-def make_redis(
-    target: Target,
-    *,
-    attempt_timeout: float = 3.0,
-    ca_file: str | None = None,
-    cert_file: str | None = None,
-    key_file: str | None = None,
-    insecure: bool = False,
-    **_: object,
-) -> RedisProbe:
-    """Build the probe for a redis:// or rediss:// target (needs `bootgate[redis]`)."""
-    driver = require("redis", target.scheme, "redis")
-    require("redis.retry", target.scheme, "redis")
-    require("redis.backoff", target.scheme, "redis")
-    ssl_options: dict[str, Any] = {}
-    if target.scheme == "rediss":
-        ssl_options = {
-            "ssl": True,
-            "ssl_ca_certs": ca_file,
-            "ssl_certfile": cert_file,
-            "ssl_keyfile": key_file,
-            "ssl_cert_reqs": "none" if insecure else "required",
-            "ssl_check_hostname": not insecure,
-        }
-    return RedisProbe(target, driver, attempt_timeout, ssl_options)
+def make_redis(target: Target, options: ProbeOptions) -> Handshake:
+    """The check of a redis:// or rediss:// target."""
+    return RedisHandshake(target, options.tls() if target.scheme == "rediss" else None)
