@@ -50,7 +50,7 @@ def test_hostile_targets_are_one_config_error_line(text: str, message: str) -> N
 @pytest.mark.parametrize(
     ("text", "host", "port", "display"),
     [
-        ("tcp://[::1%25lo]:1", "::1%lo", 1, "tcp://[::1%lo]:1"),
+        ("tcp://[::1%25lo]:1", "::1%1", 1, "tcp://[::1%1]:1"),
         ("tcp://[::1]:5432", "::1", 5432, "tcp://[::1]:5432"),
         ("http://bücher.example/", "xn--bcher-kva.example", 80, "http://xn--bcher-kva.example/"),
         ("postgres://app:p@S3cret@h/x", "h", 5432, "postgres://app:***@h/x"),

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from urllib.parse import urlsplit
 
 from bootgate import ConfigError, format_duration, redact
+from bootgate.probes import parse_target
 from bootgate.probes.follow import fetch_status, stream_status
+
+from ._output import err, safe
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,15 +40,17 @@ _MARKS = {
 
 def status_urls(url: str) -> tuple[str, str]:
     """The status document's URL and the stream's, from a service URL or its /status URL."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"status: {redact(url)!r} is not an http:// or https:// URL")
-    path = parts.path.rstrip("/")
+    target = parse_target(url)  # ConfigError, one line, for anything malformed
+    if target.scheme not in ("http", "https"):
+        raise ConfigError(f"status: {target.display} is not an http:// or https:// URL")
+    # The authority as written (it may carry credentials for Basic auth), the path as parsed.
+    authority = target.raw.split("://", 1)[1].split("#", 1)[0].split("?", 1)[0].split("/", 1)[0]
+    path = target.path.rstrip("/")
     for suffix in ("/status/stream", "/status", "/readyz", "/livez", "/startupz"):
         if path.endswith(suffix):
             path = path[: -len(suffix)]
             break
-    base = f"{parts.scheme}://{parts.netloc}{path}"
+    base = f"{target.scheme}://{authority}{path}"
     return f"{base}/status", f"{base}/status/stream"
 
 
@@ -108,7 +112,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(namespace: argparse.Namespace, command: list[str]) -> int:
     """The `bootgate status` subcommand."""
     if command:
-        print("bootgate: error: status runs no command", file=sys.stderr)
+        err("error: status runs no command")
         return USAGE
     return status(namespace.url, watch=namespace.watch, as_json=namespace.json)
 
@@ -121,7 +125,7 @@ def status(
     try:
         status_url, stream_url = status_urls(url)
     except ConfigError as exc:
-        print(f"bootgate: {exc}", file=sys.stderr)
+        err(str(exc))
         return USAGE
     try:
         if not watch:
@@ -138,10 +142,10 @@ def status(
                 break
         return code
     except ConfigError as exc:
-        print(f"bootgate: {redact(str(exc))}", file=sys.stderr)
+        err(redact(str(exc)))
         return USAGE
     except (OSError, ValueError) as exc:
-        print(f"bootgate: cannot read the status of {redact(url)}: {exc}", file=sys.stderr)
+        err(f"cannot read the status of {redact(status_url)}: {redact(str(exc))}")
         return NOT_READY
     except KeyboardInterrupt:
         return 130
@@ -155,7 +159,7 @@ def _show(document: dict[str, Any], as_json: bool, out: TextIO, redraw: int) -> 
         out.write(json.dumps(document, separators=(",", ":")) + "\n")
         out.flush()
         return 0
-    lines = render(document)
+    lines = [safe(line) for line in render(document)]
     if redraw:
         out.write(f"\x1b[{redraw}F\x1b[J")
     out.write("\n".join(lines) + "\n")

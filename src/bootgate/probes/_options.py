@@ -104,7 +104,7 @@ def parse_status_set(spec: object) -> frozenset[int] | None:
         if len(part) == 3 and part[0] in "12345" and part[1:].lower() == "xx":
             base = int(part[0]) * 100
             codes.update(range(base, base + 100))
-        elif part.isdigit() and 100 <= int(part) <= 599:
+        elif part.isascii() and part.isdigit() and 100 <= int(part) <= 599:
             codes.add(int(part))
         else:
             raise ConfigError(
@@ -133,11 +133,21 @@ def parse_headers(header: object) -> tuple[tuple[str, str], ...]:
     else:
         raise ConfigError(f"--header: expected 'Name: value' lines, got {header!r}")
     for name, value in pairs:
-        if not name or any(c in name for c in " \t:"):
-            raise ConfigError(f"--header: {name!r} is not a header name")
-        if any(c in name + value for c in "\r\n\0"):
-            raise ConfigError(f"--header: {name!r} contains a line break")
+        if not name or not set(name) <= _TOKEN:
+            raise ConfigError(f"--header: {name!r} is not a header name (letters, digits, -)")
+        if not all(
+            char == "\t" or " " <= char <= "~" or "\x80" <= char <= "\xff" for char in value
+        ):
+            # The value is not shown: it may be a credential.
+            raise ConfigError(
+                f"--header: the value of {name!r} holds a control character or one outside"
+                " Latin-1 (percent- or base64-encode it)"
+            )
     return tuple(pairs)
+
+
+#: Characters of a header name (RFC 9110 token).
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def tls_context(

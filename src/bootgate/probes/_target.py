@@ -158,6 +158,7 @@ def _host_port(text: str, scheme: str, head: str) -> tuple[str, int, bool]:
             raise ConfigError(f"{head}{text}: only IPv6 addresses go in [brackets]")
         if after and not after.startswith(":"):
             raise ConfigError(f"{head}{text}: unexpected {after!r} after the address")
+        host = _numeric_scope(host, f"{head}{text}")
         port_text = after[1:] if after else None
     else:
         host, colon, port_text_or_empty = text.rpartition(":")
@@ -177,6 +178,20 @@ def _host_port(text: str, scheme: str, head: str) -> tuple[str, int, bool]:
     if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
         raise ConfigError(f"{shown}: bad port {port_text!r} (must be a number from 1 to 65535)")
     return host, int(port_text), True
+
+
+def _numeric_scope(host: str, shown: str) -> str:
+    """`fe80::1%eth0` as `fe80::1%2`: the C library resolves a zone by name only for link-local
+    addresses, by number for every address."""
+    address, percent, zone = host.partition("%")
+    if not percent or zone.isdecimal():
+        return host
+    import socket
+
+    try:
+        return f"{address}%{socket.if_nametoindex(zone)}"
+    except OSError:
+        raise ConfigError(f"{shown}: no network interface {zone!r}") from None
 
 
 def _host_name(host: str, head: str, text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ._blocking import emitting
 from ._conversation import EMIT, RECONNECT, SEND, TLS, Reader
+from ._document import DocumentError, checked
 from ._httpwire import Body, build_request, read_body, read_head
 from ._options import ProbeOptions
 from ._sse import EventStream
@@ -77,28 +78,31 @@ class FollowHandshake(HttpHandshake):
 
 
 def judge(document: dict[str, Any], waiting: str) -> tuple[Verdict | None, str]:
-    """The verdict a status snapshot stands for (None: still starting), and what it waits on."""
-    info: dict[str, Any] = document.get("bootgate", {})
-    service = str(info.get("service", "service"))
-    blocking = "; ".join(str(chain) for chain in info.get("blocking", []))
-    if info.get("ready"):
+    """The verdict a (checked) status snapshot stands for (None: still starting), and what it
+    waits on."""
+    info: dict[str, Any] = document["bootgate"]
+    service = info["service"]
+    blocking = "; ".join(info["blocking"])
+    if info["ready"]:
         return ready(f"{service} is ready"), waiting
-    if info.get("failed"):
+    if info["failed"]:
         return permanent(f"{service} cannot start: {blocking or 'failed'}"), waiting
-    if info.get("stopping"):
+    if info["stopping"]:
         return transient(f"{service} is shutting down"), waiting
     return None, f"{service} is starting: {blocking}" if blocking else waiting
 
 
 def next_documents(body: Body, events: EventStream) -> Step[list[dict[str, Any]] | None]:
-    """The JSON objects the next piece of a status stream completes; None once it ended."""
+    """The status documents the next piece of a status stream completes; None once it ended.
+
+    Raises DocumentError (a ValueError: a malformed answer) for an event that is not one.
+    """
     piece = yield from body.piece()
     if not piece:
         return None
     import json  # only a stream pays for it
 
-    documents = [json.loads(data) for _, data in events.feed(piece)]
-    return [document for document in documents if isinstance(document, dict)]
+    return [checked(json.loads(data)) for _, data in events.feed(piece)]
 
 
 class _Fetch(FollowHandshake):
@@ -111,10 +115,10 @@ class _Fetch(FollowHandshake):
         import json
 
         try:
-            document = json.loads(body)
+            document = checked(json.loads(body))
+        except DocumentError as exc:
+            return permanent(f"no bootgate status document in the answer (HTTP {status}): {exc}")
         except ValueError:
-            document = None
-        if not isinstance(document, dict) or "bootgate" not in document:
             return permanent(f"no bootgate status document in the answer (HTTP {status})")
         yield (EMIT, document)
         return ready(f"HTTP {status}")
