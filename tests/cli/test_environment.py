@@ -61,3 +61,12 @@ def test_bad_attempts_is_usage_error_naming_its_source() -> None:
     env = run("check", "tcp://127.0.0.1:1", env={"BOOTGATE_ATTEMPTS": "-3"})
     assert env.returncode == 2
     assert "BOOTGATE_ATTEMPTS" in env.stderr
+
+
+def test_a_bad_header_variable_is_reported_under_its_name() -> None:
+    """A malformed BOOTGATE_HEADER is exit 2 naming BOOTGATE_HEADER, not --header."""
+    for command in ("wait", "check"):
+        result = run(command, "http://127.0.0.1:1/", env={"BOOTGATE_HEADER": "no colon here"})
+        assert result.returncode == 2
+        assert "BOOTGATE_HEADER" in result.stderr
+        assert "--header" not in result.stderr

@@ -29,7 +29,7 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
         try:
             verdict = bootgate.probes.check(target, timeout=timeout, **options)
         except bootgate.ConfigError as exc:
-            raise UsageError(bootgate.redact(str(exc))) from None
+            raise config.usage_error(exc) from None
         verdicts.append(verdict)
         if config.flags["json"]:
             import json  # only when asked: it costs a cold start more than the check

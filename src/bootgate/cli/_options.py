@@ -122,7 +122,17 @@ class Settings:
             name: getattr(namespace, name) or env.get(variable(name)) or None for name in STRINGS
         }
         self.headers: list[str] = namespace.header or header_lines(env)
+        #: Where the headers came from, for errors: the flag or its variable.
+        self.header_source = "--header" if namespace.header else variable("header")
         self.targets = _targets(namespace.targets, env)
+
+    def usage_error(self, exc: Exception) -> UsageError:
+        """A probe's ConfigError as a usage error, secrets redacted, naming where the bad
+        value came from (a header from BOOTGATE_HEADER is reported under that name)."""
+        message = bootgate.redact(str(exc))
+        if message.startswith("--header:"):
+            message = self.header_source + message[len("--header") :]
+        return UsageError(message)
 
     def probe_options(self) -> dict[str, object]:
         """Options for `bootgate.probes.probe_for` / `check`."""

@@ -26,7 +26,7 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
     try:
         waited = anyio.run(_wait, config, policy)
     except bootgate.ConfigError as exc:
-        raise UsageError(bootgate.redact(str(exc))) from None
+        raise config.usage_error(exc) from None
     except bootgate.MissingExtraError as exc:
         raise UsageError(str(exc)) from None
     except bootgate.PermanentError as exc:
