@@ -215,3 +215,36 @@ async def test_real_asgi_server_gates_and_streams(svc: Service, anyio_backend: s
             await anyio.to_thread.run_sync(shutdown)  # ends the stream the server still serves
             server.should_exit = True
     assert svc.log == ["teardown ready=False"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "BOOTGATE_HODL",
+            "2s",
+            r"'settings.BOOTGATE_HODL' \(did you mean 'settings.BOOTGATE_HOLD'",
+        ),
+        ("BOOTGATE_HOLD", "soon", "settings.BOOTGATE_HOLD: 'soon' is not a duration"),
+        ("BOOTGATE_EXEMPT", ["static/"], "settings.BOOTGATE_EXEMPT: a path prefix must start"),
+        ("BOOTGATE_PATHS", "/-", "settings.BOOTGATE_PATHS must be a bootgate.http.Paths"),
+    ],
+)
+def test_bad_gate_settings_are_improperly_configured(
+    svc: Service, setting: str, value: object, message: str
+) -> None:
+    """An unknown BOOTGATE_* setting or a bad value is ImproperlyConfigured naming the setting."""
+    with override_settings(**{setting: value}), pytest.raises(ImproperlyConfigured, match=message):
+        gate()
+
+
+def test_the_environment_fills_in_absent_settings(
+    svc: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BOOTGATE_EXEMPT from the environment applies; a setting of the same name beats it."""
+    monkeypatch.setenv("BOOTGATE_EXEMPT", "/orders")
+    client = Client()
+    assert client.get("/orders").json() == {"orders": 3}  # exempt: the view answers at once
+    shutdown()
+    with override_settings(BOOTGATE_EXEMPT=[]):
+        assert Client().get("/orders").status_code == 503  # a new handler: a new gate
