@@ -43,7 +43,7 @@ class GateOptions(TypedDict, total=False):
     keep_alive: Duration
 
 
-OPTIONS: tuple[str, ...] = tuple(GateOptions.__optional_keys__)
+OPTIONS: tuple[str, ...] = tuple(GateOptions.__annotations__)  # in the order above
 
 #: The environment variable of each option (the command line's `BOOTGATE_<NAME>` rule).
 ENVIRONMENT = {name: "BOOTGATE_" + name.upper() for name in OPTIONS if name != "paths"}
@@ -70,7 +70,7 @@ _DASHBOARD_ROUTES = frozenset({Route.DASHBOARD, Route.DASHBOARD_SCRIPT})
 class GateConfig:
     """The gate's options, validated: what the decision and the adapters read.
 
-    Build it with `GateConfig.from_options(**options)` (which reads the environment) or
+    Build it with `GateConfig.from_options(options)` (which reads the environment) or
     directly with values already in their final types (durations in seconds).
     """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Unpack
 
 from bootgate import Clock
@@ -10,7 +11,7 @@ from ._config import GateConfig, GateOptions, resolve
 from ._decision import Pass, Stream
 from ._keeper import Gatekeeper
 from ._request import Request
-from ._responses import NOT_FOUND, Response
+from ._responses import NOT_FOUND, Headers, Response
 from ._source import StatusSource
 from ._types import ASGIApp, Receive, Scope, Send
 
@@ -36,9 +37,16 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
 
 async def send_response(send: Send, response: Response) -> None:
     """Send one complete response."""
-    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    # A fresh list each time: middleware outside the gate may add headers to it in place.
+    headers = list(_encoded(response.headers))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded(headers: Headers) -> tuple[tuple[bytes, bytes], ...]:
+    # Most answers repeat (a probe's "ok", the 503 between two changes): encode them once.
+    return tuple((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers)
 
 
 def asgi_request(scope: Scope, path: str) -> Request:
