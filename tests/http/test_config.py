@@ -134,6 +134,7 @@ def test_a_bad_token_is_refused_without_showing_it() -> None:
         ({"keep_alive": 0}, ConfigError, "keep_alive: must be more than 0"),
         ({"exempt": ["static"]}, ConfigError, "exempt: a path prefix must start with '/'"),
         ({"exempt": [3]}, TypeError, "exempt must hold path prefixes"),
+        ({"exempt": 3}, TypeError, "exempt must be a list of path prefixes"),
         ({"stream": "no"}, TypeError, "stream must be True or False"),
         ({"paths": "/-"}, TypeError, "paths must be a bootgate.http.Paths"),
         ({"dashboard": "yes"}, TypeError, "dashboard must be a bool or an Access"),
@@ -179,6 +180,15 @@ def test_config_or_options_not_both() -> None:
     assert Gate(echo_app, boot, config=config).config is config
     with pytest.raises(TypeError, match="not both"):
         Gate(echo_app, boot, config=config, hold=2)
+    with pytest.raises(TypeError, match=r"config must be a bootgate\.http\.GateConfig"):
+        WsgiGate(None, boot, config={"hold": 1})  # type: ignore[arg-type]
+
+
+def test_none_means_the_default() -> None:
+    """paths=None and dashboard=None are the defaults, not errors (and not the environment's)."""
+    env = {"BOOTGATE_HEALTH_PREFIX": "/-", "BOOTGATE_DASHBOARD": "1"}
+    config = GateConfig.from_options({"paths": None, "dashboard": None}, env=env)
+    assert (config.paths, config.dashboard) == (Paths(), None)
 
 
 @pytest.mark.anyio

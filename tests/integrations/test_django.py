@@ -248,3 +248,30 @@ def test_the_environment_fills_in_absent_settings(
     shutdown()
     with override_settings(BOOTGATE_EXEMPT=[]):
         assert Client().get("/orders").status_code == 503  # a new handler: a new gate
+
+
+def test_without_the_middleware_the_urls_answer(svc: Service) -> None:
+    """The included URLs serve the endpoints where the middleware is not installed."""
+    with override_settings(MIDDLEWARE=[]):
+        client = Client()
+        assert client.get("/livez").content == b"ok"
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/orders").json() == {"orders": 3}  # no gate without the middleware
+        svc.release()
+        assert gate().wait_ready(10)
+        assert client.get("/bootgate").status_code == 404  # the dashboard is off: not ours
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_asgi_hold_waits_off_the_event_loop(svc: Service, anyio_backend: str) -> None:
+    """Under ASGI a held request waits in a worker thread and is answered once ready."""
+    with override_settings(BOOTGATE_HOLD="10s"):
+        client = AsyncClient()
+        assert (await client.get("/livez")).content == b"ok"  # the boot has started
+        release = threading.Timer(0.05, svc.release)
+        release.start()
+        try:
+            assert (await client.get("/orders")).json() == {"orders": 3}
+        finally:
+            release.join()
