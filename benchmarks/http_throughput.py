@@ -2,7 +2,9 @@
 
 Each line starts one uvicorn (1 worker, asyncio loop, h11, no access log) serving one app from
 benchmarks/http_apps.py on a spare loopback port, warms it up, then runs wrk (1 thread, 32
-connections) for --seconds and reads Requests/sec. Same settings for every line.
+connections) for --seconds and reads Requests/sec, and the CPU time the server process used
+per request (from /proc: on a shared machine, where wrk and other work take turns with the
+server, it is steadier than the rate). Same settings for every line.
 
     .venv/bin/python benchmarks/http_throughput.py [--seconds 5] [--rounds 3]
 
@@ -78,23 +80,32 @@ def start_uvicorn(factory: str, port: int, *extra: str) -> subprocess.Popen[byte
     return subprocess.Popen(command, cwd=ROOT)
 
 
-def measure(wrk: str, factory: str, path: str, seconds: int) -> float:
-    """Requests per second of one app and path."""
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(wrk: str, factory: str, path: str, seconds: int) -> tuple[float, float]:
+    """Requests per second of one app and path, and the server's CPU µs per request."""
     port = spare_port()
     server = start_uvicorn(factory, port)
     try:
         wait_listening(port)
         url = f"http://127.0.0.1:{port}{path}"
         subprocess.run([wrk, "-t1", "-c32", "-d2s", url], check=True, capture_output=True)
+        cpu_before = cpu_seconds(server.pid)
         out = subprocess.run(
             [wrk, "-t1", "-c32", f"-d{seconds}s", url], check=True, capture_output=True, text=True
         ).stdout
+        cpu = cpu_seconds(server.pid) - cpu_before
         if "Non-2xx" in out:
             raise RuntimeError(f"{factory} {path} answered non-2xx:\n{out}")
-        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        if not match:
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        count = re.search(r"(\d+) requests in", out)
+        if not rate or not count:
             raise RuntimeError(out)
-        return float(match.group(1))
+        return float(rate.group(1)), cpu / int(count.group(1)) * 1e6
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -109,24 +120,26 @@ def main() -> None:
     wrk = ensure_wrk()
     # Rounds interleave the lines (reversing the order every other round) and each line keeps
     # its median: on a shared machine, drift hits every line alike instead of one of them.
-    samples: dict[str, list[float]] = {label: [] for label, _, _ in LINES}
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in LINES}
     for round_ in range(args.rounds):
         order = LINES if round_ % 2 == 0 else LINES[::-1]
         for label, factory, path in order:
             samples[label].append(measure(wrk, factory, path, args.seconds))
-    results = {label: statistics.median(values) for label, values in samples.items()}
+    rps = {label: statistics.median(r for r, _ in values) for label, values in samples.items()}
+    cpu = {label: statistics.median(c for _, c in values) for label, values in samples.items()}
     print(f"median of {args.rounds} interleaved rounds of {args.seconds} s each")
-    for label, rps in results.items():
-        print(f"{label:<26} {rps:>10.0f} req/s")
-    print(
-        f"/readyz vs bare route:        {results['bootgate /readyz'] / results['bare route']:.2f}x"
-    )
-    for line in ("SELECT 1, pooled conn", "SELECT 1, new conn"):
-        print(f"/readyz vs {line + ':':<22} {results['bootgate /readyz'] / results[line]:.2f}x")
-    print(
-        f"gated vs ungated app:         "
-        f"{results['app behind gate (ready)'] / results['app without gate']:.2f}x"
-    )
+    print(f"{'':<26} {'req/s':>10} {'server CPU/request':>20}")
+    for label in rps:
+        print(f"{label:<26} {rps[label]:>10.0f} {cpu[label]:>17.1f} µs")
+    print("ratios (throughput; server CPU per request, lower is better):")
+    pairs = [
+        ("/readyz vs bare route", "bootgate /readyz", "bare route"),
+        ("/readyz vs SELECT 1, pooled conn", "bootgate /readyz", "SELECT 1, pooled conn"),
+        ("/readyz vs SELECT 1, new conn", "bootgate /readyz", "SELECT 1, new conn"),
+        ("gated vs ungated app", "app behind gate (ready)", "app without gate"),
+    ]
+    for text, line, base in pairs:
+        print(f"{text + ':':<34} {rps[line] / rps[base]:.2f}x  {cpu[line] / cpu[base]:.2f}x")
 
 
 if __name__ == "__main__":

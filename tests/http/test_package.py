@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
@@ -11,7 +12,8 @@ import bootgate.integrations.starlette
 
 
 def test_all_is_sorted_documented_and_importable() -> None:
-    """__all__ is sorted (constants, classes, functions) and every name documents itself."""
+    """__all__ is sorted (constants, classes, functions); every class and function has a
+    docstring (type aliases such as ASGIApp are documented by their module)."""
 
     def kind(name: str) -> tuple[int, str]:
         return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
@@ -26,7 +28,7 @@ def test_all_is_sorted_documented_and_importable() -> None:
         for name in names:
             value = getattr(module, name)
             assert value is not None
-            if callable(value):
+            if inspect.isclass(value) or inspect.isfunction(value):
                 assert value.__doc__, f"{module.__name__}.{name} has no docstring"
 
 

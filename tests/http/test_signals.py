@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from bootgate.http._signals import stop_on_signals
+from bootgate.http import stop_on_signals
 
 from .helpers import Service
 

@@ -239,3 +239,15 @@ def test_sigterm_in_a_worker_drops_readiness_and_ends_streams(service: Service) 
     finally:
         gate.close()
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_without_an_app_other_paths_are_404(service: Service) -> None:
+    """wsgi(boot) alone serves the endpoints; once ready, every other path answers 404."""
+    gate = wsgi(service.boot)
+    try:
+        service.go.set()
+        assert gate.wait_ready(10)
+        assert get(gate, "/readyz")[0] == 200
+        assert get(gate, "/orders")[0] == 404
+    finally:
+        gate.close()

@@ -139,3 +139,11 @@ async def test_shutdown_ends_open_streams_at_once() -> None:
             await app.shutdown()  # what the runner's cleanup does first
     assert any(line.startswith("data: ") for line in lines)
     assert not boot.ready
+
+
+async def test_unknown_option_names_the_nearest() -> None:
+    """setup() refuses a misspelt option by name, suggesting the valid one."""
+    from bootgate import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'hlod' \(did you mean 'hold'\?\)"):
+        setup(web.Application(), Boot("svc", hooks=[]), hlod="2s")  # type: ignore[call-arg]

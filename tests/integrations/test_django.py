@@ -215,3 +215,63 @@ async def test_real_asgi_server_gates_and_streams(svc: Service, anyio_backend: s
             await anyio.to_thread.run_sync(shutdown)  # ends the stream the server still serves
             server.should_exit = True
     assert svc.log == ["teardown ready=False"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        (
+            "BOOTGATE_HODL",
+            "2s",
+            r"'settings.BOOTGATE_HODL' \(did you mean 'settings.BOOTGATE_HOLD'",
+        ),
+        ("BOOTGATE_HOLD", "soon", "settings.BOOTGATE_HOLD: 'soon' is not a duration"),
+        ("BOOTGATE_EXEMPT", ["static/"], "settings.BOOTGATE_EXEMPT: a path prefix must start"),
+        ("BOOTGATE_PATHS", "/-", "settings.BOOTGATE_PATHS must be a bootgate.http.Paths"),
+    ],
+)
+def test_bad_gate_settings_are_improperly_configured(
+    svc: Service, setting: str, value: object, message: str
+) -> None:
+    """An unknown BOOTGATE_* setting or a bad value is ImproperlyConfigured naming the setting."""
+    with override_settings(**{setting: value}), pytest.raises(ImproperlyConfigured, match=message):
+        gate()
+
+
+def test_the_environment_fills_in_absent_settings(
+    svc: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BOOTGATE_EXEMPT from the environment applies; a setting of the same name beats it."""
+    monkeypatch.setenv("BOOTGATE_EXEMPT", "/orders")
+    client = Client()
+    assert client.get("/orders").json() == {"orders": 3}  # exempt: the view answers at once
+    shutdown()
+    with override_settings(BOOTGATE_EXEMPT=[]):
+        assert Client().get("/orders").status_code == 503  # a new handler: a new gate
+
+
+def test_without_the_middleware_the_urls_answer(svc: Service) -> None:
+    """The included URLs serve the endpoints where the middleware is not installed."""
+    with override_settings(MIDDLEWARE=[]):
+        client = Client()
+        assert client.get("/livez").content == b"ok"
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/orders").json() == {"orders": 3}  # no gate without the middleware
+        svc.release()
+        assert gate().wait_ready(10)
+        assert client.get("/bootgate").status_code == 404  # the dashboard is off: not ours
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_asgi_hold_waits_off_the_event_loop(svc: Service, anyio_backend: str) -> None:
+    """Under ASGI a held request waits in a worker thread and is answered once ready."""
+    with override_settings(BOOTGATE_HOLD="10s"):
+        client = AsyncClient()
+        assert (await client.get("/livez")).content == b"ok"  # the boot has started
+        release = threading.Timer(0.05, svc.release)
+        release.start()
+        try:
+            assert (await client.get("/orders")).json() == {"orders": 3}
+        finally:
+            release.join()

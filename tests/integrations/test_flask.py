@@ -114,3 +114,24 @@ def test_real_server_streams_status_until_ready(svc: Service) -> None:
         server.server_close()
         thread.join(10)
     assert svc.log == ["teardown ready=False"]
+
+
+def test_unknown_options_and_the_environment(svc: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A misspelt option names the nearest (Flask's own `start` too); BOOTGATE_* fill in."""
+    from bootgate import ConfigError
+
+    with pytest.raises(ConfigError, match=r"'strat' \(did you mean 'start'\?\)"):
+        init_app(flask_app(), svc.boot, strat=False)  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match=r"'hodl' \(did you mean 'hold'\?\)"):
+        init_app(flask_app(), svc.boot, hodl="1s")  # type: ignore[call-arg]
+    monkeypatch.setenv("BOOTGATE_READYZ_PATH", "/ready")
+    app = flask_app()
+    gate = init_app(app, svc.boot, start=False)
+    client = app.test_client()
+    probe = client.get("/ready")
+    assert probe.status_code == 503
+    assert probe.text.endswith("readyz check failed\n")
+    moved = client.get("/readyz", headers={"accept": "application/json"})
+    assert moved.status_code == 503
+    assert json.loads(moved.text)["status"] == "starting"  # the app's path now, so gated
+    assert gate.config.paths.readyz == "/ready"

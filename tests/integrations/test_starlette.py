@@ -93,3 +93,12 @@ async def test_lifespan_without_an_inner_one() -> None:
         assert (await client.get("/readyz")).text == "ok"
         assert (await client.get("/nothing-here")).status_code == 404
     assert not boot.ready
+
+
+def test_gate_middleware_refuses_unknown_options() -> None:
+    """GateMiddleware (as add_middleware builds it) names a misspelt option and the nearest."""
+    from bootgate import ConfigError
+    from bootgate.integrations.starlette import GateMiddleware
+
+    with pytest.raises(ConfigError, match=r"'exempts' \(did you mean 'exempt'\?\)"):
+        GateMiddleware(Starlette(), Boot("svc", hooks=[]), exempts=["/x"])  # type: ignore[call-arg]

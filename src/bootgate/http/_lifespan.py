@@ -8,16 +8,15 @@ down, and the boot tears down in reverse order. The application's lifespan is re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Unpack
 
 import anyio
 import anyio.abc
 
 from bootgate import Boot, Clock, redact
 
-from ._access import Access
+from ._config import GateOptions
 from ._gate import Gate, not_found
-from ._paths import Paths
 from ._signals import stop_on_signals
 from ._types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,29 +116,13 @@ def asgi(
     boot: Boot,
     app: ASGIApp | None = None,
     *,
-    paths: Paths | None = None,
-    hold: str | float = 0.0,
-    exempt: Iterable[str] = (),
-    dashboard: Access | bool = False,
     clock: Clock | None = None,
-    stream_interval: float = 0.1,
-    keep_alive: float = 15.0,
+    **options: Unpack[GateOptions],
 ) -> BootApp:
     """Wrap an ASGI app (or none: health endpoints only) with bootgate's endpoints and gate.
 
     The server's lifespan starts `boot` without waiting and tears it down at shutdown, after
     readiness has dropped and the app's own lifespan has shut down. The options are the
-    `Gate`'s.
+    `Gate`'s (`GateOptions`, with `BOOTGATE_*` environment variables for those not given).
     """
-    gate = Gate(
-        app or not_found,
-        boot,
-        paths=paths,
-        hold=hold,
-        exempt=exempt,
-        dashboard=dashboard,
-        clock=clock,
-        stream_interval=stream_interval,
-        keep_alive=keep_alive,
-    )
-    return BootApp(boot, gate)
+    return BootApp(boot, Gate(app or not_found, boot, clock=clock, **options))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from bootgate import ConfigError
+
 
 class Route(Enum):
     """What a request path asks the HTTP layer for."""
@@ -24,7 +26,7 @@ def _clean(path: str, what: str) -> str:
     if not isinstance(path, str):
         raise TypeError(f"{what} must be a str, got {type(path).__name__}")
     if path and not path.startswith("/"):
-        raise ValueError(f"{what} must start with '/', got {path!r}")
+        raise ConfigError(f"{what} must start with '/', got {path!r}")
     return path.rstrip("/") if path != "/" else path
 
 
@@ -64,9 +66,13 @@ class Paths:
         ):
             full = self.prefix + _clean(path, route.value)
             if full in routes:
-                raise ValueError(f"{route.value} and {routes[full].value} share the path {full!r}")
+                raise ConfigError(f"{route.value} and {routes[full].value} share the path {full!r}")
             routes[full] = route
         object.__setattr__(self, "_routes", routes)
+
+    def routes(self) -> dict[str, Route]:
+        """Every endpoint path (with the prefix, without a root_path) and what it names."""
+        return dict(self._routes)
 
     def route(self, path: str) -> Route | None:
         """The endpoint `path` (without the ASGI root_path) names, or None for the app's paths."""

@@ -1,19 +1,22 @@
-"""HTTP answers as plain values, shared by the ASGI gate and the WSGI adapter."""
+"""Complete HTTP answers as plain values, and the renderings the gate answers with.
+
+Every `Response` carries its Content-Length, so each adapter only copies status, headers and
+body into its framework's response: a known length keeps connections alive without chunked
+framing.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
 
 from bootgate import Status
 
-from ._access import Access
 from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
 from ._render import CheckKind, check_report, gate_document, health_json, retry_after
+from ._request import Request
 
 HEALTH_JSON = "application/health+json"
 TEXT = "text/plain; charset=utf-8"
@@ -23,96 +26,69 @@ EVENT_STREAM = "text/event-stream"
 
 _NO_STORE = ("cache-control", "no-store")
 
+Headers = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """One complete HTTP answer: status code, headers, body."""
+    """One complete HTTP answer: status code, headers (Content-Length included), body."""
 
     status: int
-    headers: tuple[tuple[str, str], ...]
+    headers: Headers
     body: bytes
+
+    @classmethod
+    def of(cls, status: int, content_type: str, body: bytes, *extra: tuple[str, str]) -> Response:
+        """An answer of `content_type` that no cache keeps, with its length."""
+        length = ("content-length", str(len(body)))
+        return cls(status, (("content-type", content_type), _NO_STORE, *extra, length), body)
 
     @classmethod
     def text(cls, status: int, body: str, *extra: tuple[str, str]) -> Response:
         """A plain-text answer that no cache keeps."""
-        return cls(status, (("content-type", TEXT), _NO_STORE, *extra), body.encode())
+        return cls.of(status, TEXT, body.encode(), *extra)
 
     @classmethod
     def json(cls, status: int, document: Any, *extra: tuple[str, str]) -> Response:
         """A JSON answer that no cache keeps."""
         body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        return cls(status, (("content-type", JSON), _NO_STORE, *extra), body)
+        return cls.of(status, JSON, body, *extra)
 
     def head(self) -> Response:
-        """The same answer without its body, for HEAD requests."""
-        length = ("content-length", str(len(self.body)))
-        return Response(self.status, (*self.headers, length), b"")
+        """The same answer without its body (the length stays), for HEAD requests."""
+        return Response(self.status, self.headers, b"")
 
 
 OK = Response.text(200, "ok")
+NOT_FOUND = Response.text(404, "not found\n")
 METHOD_NOT_ALLOWED = Response.text(405, "method not allowed\n", ("allow", "GET, HEAD"))
+NO_STREAM = Response.text(404, "the status stream is switched off here\n")
+FORBIDDEN = Response.text(403, "the dashboard is open to loopback clients and token holders\n")
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    """The parts of a request the health endpoints and the gate look at."""
-
-    method: str
-    path: str
-    """The path without the server's root_path."""
-    root_path: str
-    query: str
-    accept: str
-    last_event_id: str | None = None
-    client: str | None = None
-    """The client's address, if the server knows it."""
-    authorization: str = ""
-
-    @property
-    def params(self) -> Mapping[str, Sequence[str]]:
-        """The query string, parsed (blank values kept: `?verbose` is a flag)."""
-        return parse_qs(self.query, keep_blank_values=True)
-
-    def wants(self, media_type: str) -> bool:
-        """True when the Accept header names `media_type` (no quality weighing: none is needed)."""
-        return media_type in self.accept
-
-
-def _verbose(params: Mapping[str, Sequence[str]]) -> bool:
-    values = params.get("verbose")
+def _verbose(request: Request) -> bool:
+    values = request.params.get("verbose")
     return values is not None and values[-1].lower() not in ("0", "false", "no")
 
 
-def check_response(
-    kind: CheckKind, request: Request, ready: bool, status: Callable[[], Status]
-) -> Response:
-    """Answer /livez, /readyz or /startupz; a ready /readyz without options costs one flag."""
-    if request.query == "" and kind == "readyz" and ready:
-        return OK
-    params = request.params
-    verbose = _verbose(params)
-    passed, report = check_report(kind, status(), params.get("exclude", ()))
-    if passed and not verbose:
+def check_response(kind: CheckKind, request: Request, status: Status) -> Response:
+    """Answer /livez, /readyz or /startupz from the snapshot (`?verbose`, `?exclude=NAME`)."""
+    passed, report = check_report(kind, status, request.params.get("exclude", ()))
+    if passed and not _verbose(request):
         return OK
     return Response.text(200 if passed else 503, report)
 
 
 def status_response(status: Status) -> Response:
     """Answer /status: health+json, 200 when passing or warning, 503 when failing."""
-    headers = (("content-type", HEALTH_JSON), _NO_STORE)
-    return Response(200 if status.ready else 503, headers, health_json(status))
+    return Response.of(200 if status.ready else 503, HEALTH_JSON, health_json(status))
 
 
 def gate_response(request: Request, status: Status, paths: Paths) -> Response:
     """The 503 a request gets before the service is ready: a page for browsers, JSON otherwise."""
-    response = _gate_response(request, status, paths)
-    return response.head() if request.method == "HEAD" else response
-
-
-def _gate_response(request: Request, status: Status, paths: Paths) -> Response:
     wait = retry_after(status)
     hint = ("retry-after", str(wait))
-    if request.wants("text/html"):
+    if request.wants("text/html") and not request.websocket:
         page = initializing_page(
             status,
             stream_url=paths.url(Route.STREAM, request.root_path),
@@ -120,60 +96,27 @@ def _gate_response(request: Request, status: Status, paths: Paths) -> Response:
             style_url=paths.url(Route.STYLE, request.root_path),
             refresh=wait,
         )
-        return Response(503, (("content-type", HTML), _NO_STORE, hint), page.encode())
+        return Response.of(503, HTML, page.encode(), hint)
     return Response.json(503, gate_document(status), hint)
 
 
 def asset_response(route: Route) -> Response:
     """The page's script or stylesheet; long-cached, since its URL carries its content hash."""
     body, content_type = asset(route.value)
-    return Response(
-        200, (("content-type", content_type), ("cache-control", "public, max-age=86400")), body
+    headers = (
+        ("content-type", content_type),
+        ("cache-control", "public, max-age=86400"),
+        ("content-length", str(len(body))),
     )
+    return Response(200, headers, body)
 
 
-FORBIDDEN = Response.text(403, "the dashboard is open to loopback clients and token holders\n")
-
-
-def dashboard_response(request: Request, status: Status, paths: Paths, access: Access) -> Response:
-    """The dashboard page, if `access` lets this request see it."""
-    tokens = request.params.get("token")
-    if not access.allows(request.client, request.authorization, tokens[-1] if tokens else None):
-        return FORBIDDEN
+def dashboard_response(request: Request, status: Status, paths: Paths) -> Response:
+    """The dashboard page (the caller has checked that this request may see it)."""
     page = dashboard_page(
         status,
         stream_url=paths.url(Route.STREAM, request.root_path),
         script_url=paths.url(Route.DASHBOARD_SCRIPT, request.root_path),
         style_url=paths.url(Route.STYLE, request.root_path),
     )
-    return Response(200, (("content-type", HTML), _NO_STORE), page.encode())
-
-
-def endpoint_response(
-    route: Route,
-    request: Request,
-    ready: bool,
-    status: Callable[[], Status],
-    *,
-    paths: Paths,
-    dashboard: Access | None = None,
-) -> Response:
-    """Answer any endpoint route except the event stream (which is not one complete response)."""
-    if request.method not in ("GET", "HEAD"):
-        return METHOD_NOT_ALLOWED
-    response: Response
-    if route is Route.LIVEZ:
-        response = check_response("livez", request, ready, status)
-    elif route is Route.READYZ:
-        response = check_response("readyz", request, ready, status)
-    elif route is Route.STARTUPZ:
-        response = check_response("startupz", request, ready, status)
-    elif route is Route.STATUS:
-        response = status_response(status())
-    elif route is Route.DASHBOARD:
-        if dashboard is None:  # pragma: no cover - the gate routes it only when switched on
-            raise LookupError("the dashboard is off")
-        response = dashboard_response(request, status(), paths, dashboard)
-    else:
-        response = asset_response(route)
-    return response.head() if request.method == "HEAD" else response
+    return Response.of(200, HTML, page.encode())

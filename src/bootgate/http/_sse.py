@@ -23,11 +23,13 @@ from ._types import Receive, Send
 #: Sent first: how long a browser waits before reconnecting, in milliseconds.
 PREAMBLE = b"retry: 1000\n\n"
 KEEP_ALIVE = b": keep-alive\n\n"
-HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
-    (b"cache-control", b"no-store"),
-    (b"x-accel-buffering", b"no"),  # nginx: pass each event on at once
-]
+#: The stream's response headers (its length is unknown: none is given).
+STREAM_HEADERS = (
+    ("content-type", "text/event-stream; charset=utf-8"),
+    ("cache-control", "no-store"),
+    ("x-accel-buffering", "no"),  # nginx: pass each event on at once
+)
+_ASGI_HEADERS = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in STREAM_HEADERS]
 
 T = TypeVar("T")
 
@@ -108,7 +110,7 @@ async def stream_status(
     A client that reconnects with `Last-Event-ID` equal to the current seq already has the
     current snapshot and gets only newer ones; any other id gets the current snapshot at once.
     """
-    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.start", "status": 200, "headers": _ASGI_HEADERS})
     await send({"type": "http.response.body", "body": PREAMBLE, "more_body": True})
     latest = _Latest()
     client = _Client()

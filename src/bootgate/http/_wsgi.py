@@ -1,10 +1,9 @@
 """The same endpoints and gate for WSGI applications (Flask, Django), in threads.
 
 A WSGI server has no event loop and no lifespan, so the boot runs on an anyio event loop in a
-background thread of its own (a blocking portal). A follower task there copies each snapshot
-into a `_Mirror`; request threads read the boot's O(1) ready flag and the mirrored snapshot and
-never touch the engine's state while it changes. The status stream works too: a generator per
-client, which occupies one server thread for as long as the client keeps the page open.
+background thread of its own (a blocking portal), and request threads read what a `Mirror`
+hands them. The status stream works too: a generator per client, which occupies one server
+thread for as long as the client keeps the page open.
 """
 
 from __future__ import annotations
@@ -15,71 +14,55 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Unpack
 
 import anyio.from_thread
 
-from bootgate import Boot, Status, parse_duration
+from bootgate import Boot, Status
 
-from ._access import Access
-from ._gate import DASHBOARD_ROUTES, dashboard_access
-from ._paths import Paths, Route
-from ._responses import EVENT_STREAM, Request, Response, endpoint_response, gate_response
+from ._config import GateConfig, GateOptions, resolve
+from ._decision import Decision, Hold, Pass, Stream, after_hold, decide, settled
+from ._mirror import Mirror
+from ._request import Request
+from ._responses import NOT_FOUND, Response
 from ._signals import stop_on_signals
-from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, parse_last_event_id
+from ._sse import KEEP_ALIVE, PREAMBLE, encode_event
 from ._types import Environ, StartResponse, WSGIApp
 
-_REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    503: "Service Unavailable",
+}
 
 
-class _Mirror:
-    """The latest snapshot, handed from the loop thread to request threads."""
-
-    def __init__(self, first: Status) -> None:
-        self.latest = first
-        self.ended = False
-        self._changed = threading.Condition()
-
-    async def follow(self, boot: Boot) -> None:
-        """Copy every snapshot of `boot` (runs on the loop thread)."""
-        async for status in boot.subscribe():
-            with self._changed:
-                self.latest = status
-                self._changed.notify_all()
-        with self._changed:
-            self.ended = True
-            self._changed.notify_all()
-
-    def wait(self, until: Callable[[Status], bool], timeout: float) -> Status:
-        """Block until `until(latest)` holds, the run ends, or `timeout` seconds pass."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.ended or until(self.latest), timeout)
-            return self.latest
-
-
-def _status_line(code: int) -> str:
-    return f"{code} {_REASONS.get(code, '')}".rstrip()
-
-
-def _request(environ: Environ) -> Request:
+def wsgi_request(environ: Environ) -> Request:
+    """The `Request` of a WSGI environ (Django's `request.META` is one too)."""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
     return Request(
         method=environ.get("REQUEST_METHOD", "GET"),
         path=environ.get("PATH_INFO", "") or "/",
-        root_path=environ.get("SCRIPT_NAME", ""),
         query=environ.get("QUERY_STRING", ""),
-        accept=environ.get("HTTP_ACCEPT", ""),
-        last_event_id=environ.get("HTTP_LAST_EVENT_ID"),
+        headers=headers,
         client=environ.get("REMOTE_ADDR"),
-        authorization=environ.get("HTTP_AUTHORIZATION", ""),
+        root_path=environ.get("SCRIPT_NAME", ""),
     )
 
 
 class WsgiGate:
     """WSGI middleware: bootgate's endpoints and gate in front of `app`, running `boot`.
 
-    `start()` runs the boot on a background event loop (without waiting for readiness);
-    `close()` drops readiness, tears the boot down in reverse order and stops the loop.
-    `hold` and `stream_interval` are in real seconds: WSGI servers have no other clock.
+    Takes the options of `GateOptions` (`BOOTGATE_*` environment variables fill in the ones
+    not given) or a ready `config`. `start()` runs the boot on a background event loop
+    (without waiting for readiness); `close()` drops readiness, tears the boot down in reverse
+    order and stops the loop. `hold` and `stream_interval` are in real seconds: WSGI servers
+    have no other clock.
     """
 
     def __init__(
@@ -87,24 +70,13 @@ class WsgiGate:
         app: WSGIApp | None,
         boot: Boot,
         *,
-        paths: Paths | None = None,
-        hold: str | float = 0.0,
-        exempt: Iterable[str] = (),
-        stream: bool = True,
-        stream_interval: float = 0.1,
-        keep_alive: float = 15.0,
-        dashboard: Access | bool = False,
+        config: GateConfig | None = None,
+        **options: Unpack[GateOptions],
     ) -> None:
+        self.config = resolve(config, options)
         self.app = app or _not_found
         self.boot = boot
-        self.paths = paths or Paths()
-        self.hold = parse_duration(hold, what="hold")
-        self.exempt = tuple(exempt)
-        self.stream = stream
-        self.stream_interval = stream_interval
-        self.keep_alive = keep_alive
-        self.dashboard = dashboard_access(dashboard)
-        self._mirror = _Mirror(boot.status())
+        self._mirror = Mirror(boot.status())
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._portal: anyio.from_thread.BlockingPortal | None = None
         self._running: AbstractContextManager[Status] | None = None
@@ -145,72 +117,68 @@ class WsgiGate:
 
     def wait_ready(self, timeout: float) -> bool:
         """Block up to `timeout` seconds for readiness (handy in scripts and tests)."""
-        self._mirror.wait(lambda s: s.ready or s.failed, timeout)
+        self._mirror.wait(settled, timeout)
         return self.boot.ready
 
     def status(self) -> Status:
         """The latest snapshot, as request threads see it."""
         return self._mirror.latest
 
-    # -- requests -----------------------------------------------------------------------------
+    # -- decisions, for this adapter and for frameworks built on it (Django) -----------------
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        """Serve one WSGI request."""
-        route = self.paths.route(environ.get("PATH_INFO", "") or "/")
-        if route in DASHBOARD_ROUTES and self.dashboard is None:
-            route = None
-        if route is None:
-            if self.boot.ready:  # the whole cost of the gate once the service is ready
-                return self.app(environ, start_response)
-            return self._gate(environ, start_response)
-        request = _request(environ)
-        streaming = route is Route.STREAM or (route is Route.STATUS and request.wants(EVENT_STREAM))
-        if streaming and request.method == "GET":
-            if not self.stream:
-                return _send(start_response, Response.text(404, "streaming needs ASGI here\n"))
-            start_response(
-                "200 OK",
-                [
-                    ("Content-Type", "text/event-stream; charset=utf-8"),
-                    ("Cache-Control", "no-store"),
-                    ("X-Accel-Buffering", "no"),
-                ],
-            )
-            return self._events(parse_last_event_id(request.last_event_id))
-        if route is Route.STREAM:
-            route = Route.STATUS
-        response = endpoint_response(
-            route, request, self.boot.ready, self.status, paths=self.paths, dashboard=self.dashboard
-        )
-        return _send(start_response, response)
+    def passes(self, path: str) -> bool:
+        """True when a request for `path` goes straight to the app (the check after ready)."""
+        return self.config.passes(path, self.boot.ready)
 
-    def _gate(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "") or "/"
-        if self.exempt and path.startswith(self.exempt):
-            return self.app(environ, start_response)
-        if self.hold > 0:
-            self._mirror.wait(lambda s: s.ready or s.failed, self.hold)
-            if self.boot.ready:
-                return self.app(environ, start_response)
-        response = gate_response(_request(environ), self._mirror.latest, self.paths)
-        return _send(start_response, response)
+    def decide(self, request: Request) -> Decision:
+        """The gate's decision for `request` now, without waiting (it may be a `Hold`)."""
+        return decide(request, self.boot.ready, self._mirror.get, self.config)
 
-    def _events(self, sent: int | None) -> Iterator[bytes]:
+    def answer(self, request: Request) -> Pass | Response | Stream:
+        """The decision for `request`, after holding it (blocking this thread) if need be."""
+        decision = self.decide(request)
+        if not isinstance(decision, Hold):
+            return decision
+        self._mirror.wait(settled, decision.seconds)
+        return after_hold(request, self.boot.ready, self._mirror.get, self.config)
+
+    def events(self, stream: Stream) -> Iterator[bytes]:
+        """The status stream's body, chunk by chunk, until shutdown begins or the run ends."""
         yield PREAMBLE
         mirror = self._mirror
+        sent = stream.last_event_id
+        interval, keep_alive = self.config.stream_interval, self.config.keep_alive
         while True:
-            status = mirror.wait(functools.partial(_newer, seen=sent), self.keep_alive)
+            status = mirror.wait(functools.partial(_newer, seen=sent), keep_alive)
             if status.seq != sent:
                 sent = status.seq
                 yield encode_event(status)
                 if status.stopping:
                     return  # shutting down: the server should not wait for this stream
-                if self.stream_interval > 0:
-                    time.sleep(self.stream_interval)  # coalesce: at most one event per interval
+                if interval > 0:
+                    time.sleep(interval)  # coalesce: at most one event per interval
             elif mirror.ended:
                 return
             else:
                 yield KEEP_ALIVE
+
+    # -- the WSGI adapter ---------------------------------------------------------------------
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one WSGI request."""
+        if self.passes(environ.get("PATH_INFO", "") or "/"):  # every request once ready
+            return self.app(environ, start_response)
+        decision = self.answer(wsgi_request(environ))
+        if isinstance(decision, Pass):
+            return self.app(environ, start_response)
+        if isinstance(decision, Stream):
+            start_response(_status_line(decision.status), list(decision.headers))
+            return self.events(decision)
+        return _send(start_response, decision)
+
+
+def _status_line(code: int) -> str:
+    return f"{code} {_REASONS.get(code, '')}".rstrip()
 
 
 def _soon(portal: anyio.from_thread.BlockingPortal, fn: Callable[[], object]) -> None:
@@ -227,22 +195,20 @@ def _newer(status: Status, *, seen: int | None) -> bool:
 
 
 def _send(start_response: StartResponse, response: Response) -> list[bytes]:
-    headers = list(response.headers)
-    if not any(name == "content-length" for name, _ in headers):
-        headers.append(("content-length", str(len(response.body))))
-    start_response(_status_line(response.status), headers)
+    start_response(_status_line(response.status), list(response.headers))
     return [response.body]
 
 
 def _not_found(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-    return _send(start_response, Response.text(404, "not found\n"))
+    return _send(start_response, NOT_FOUND)
 
 
-def wsgi(boot: Boot, app: WSGIApp | None = None, **options: Any) -> WsgiGate:
+def wsgi(boot: Boot, app: WSGIApp | None = None, **options: Unpack[GateOptions]) -> WsgiGate:
     """Wrap a WSGI app with bootgate's endpoints and gate, and start `boot` in the background.
 
-    The boot is torn down at interpreter exit, or earlier with `.close()` (e.g. from the
-    server's worker-exit hook). Create it in each worker process, after any fork.
+    Options are `GateOptions` (as `WsgiGate`'s). The boot is torn down at interpreter exit, or
+    earlier with `.close()` (e.g. from the server's worker-exit hook). Create it in each worker
+    process, after any fork.
     """
     gate = WsgiGate(app, boot, **options)
     gate.start()

@@ -14,24 +14,14 @@ reverse order. A middleware answers the endpoints and gates every other request.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Unpack
 
 import anyio
 from aiohttp import web
 
-from bootgate import Boot, parse_duration
-from bootgate.http import Access, Paths
-from bootgate.http._gate import DASHBOARD_ROUTES, dashboard_access
-from bootgate.http._paths import Route
-from bootgate.http._responses import (
-    EVENT_STREAM,
-    Request,
-    Response,
-    endpoint_response,
-    gate_response,
-)
-from bootgate.http._sse import closing, parse_last_event_id, stream_status
-from bootgate.http._types import Message
+from bootgate import Boot
+from bootgate.http import GateConfig, Gatekeeper, GateOptions, Message, Pass, Request, Stream
 
 __all__ = ["setup"]
 
@@ -43,89 +33,40 @@ def _request(request: web.Request) -> Request:
     return Request(
         method=request.method,
         path=request.path,
-        root_path="",
         query=request.query_string,
-        accept=request.headers.get("Accept", ""),
-        last_event_id=request.headers.get("Last-Event-ID"),
+        headers={key.lower(): value for key, value in request.headers.items()},
         client=peer[0] if isinstance(peer, tuple) else None,
-        authorization=request.headers.get("Authorization", ""),
     )
 
 
-def _response(response: Response) -> web.Response:
-    headers = {k: v for k, v in response.headers if k != "content-length"}
-    return web.Response(status=response.status, headers=headers, body=response.body)
+class _Middleware:
+    """Translates between aiohttp and the gate's decision; ends open streams at shutdown."""
 
-
-class _Gate:
-    """The middleware's state: which boot, which paths, which options."""
-
-    def __init__(
-        self,
-        boot: Boot,
-        paths: Paths,
-        hold: float,
-        exempt: tuple[str, ...],
-        dashboard: Access | None,
-        stream_interval: float,
-        keep_alive: float,
-    ) -> None:
-        self.boot = boot
-        self.paths = paths
-        self.hold = hold
-        self.exempt = exempt
-        self.dashboard = dashboard
-        self.stream_interval = stream_interval
-        self.keep_alive = keep_alive
+    def __init__(self, keeper: Gatekeeper) -> None:
+        self.keeper = keeper
         self.closing: anyio.Event | None = None
         """Set at shutdown: open streams end, so the server need not wait them out."""
 
     @web.middleware
-    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Answer the endpoints, pass ready traffic on, and gate the rest."""
-        route = self.paths.route(request.path)
-        if route in DASHBOARD_ROUTES and self.dashboard is None:
-            route = None
-        if route is None:
-            if self.boot.ready or (self.exempt and request.path.startswith(self.exempt)):
-                return await handler(request)
-            if self.hold > 0 and await self._held():
-                return await handler(request)
-            return _response(gate_response(_request(request), self.boot.status(), self.paths))
-        info = _request(request)
-        streaming = route is Route.STREAM or (route is Route.STATUS and info.wants(EVENT_STREAM))
-        if streaming and request.method == "GET":
-            return await self._stream(request, info)
-        if route is Route.STREAM:
-            route = Route.STATUS
-        return _response(
-            endpoint_response(
-                route,
-                info,
-                self.boot.ready,
-                self.boot.status,
-                paths=self.paths,
-                dashboard=self.dashboard,
-            )
-        )
+        if self.keeper.passes(request.path):  # every request's path once ready
+            return await handler(request)
+        decision = await self.keeper.answer(_request(request))
+        if isinstance(decision, Pass):
+            return await handler(request)
+        if isinstance(decision, Stream):
+            return await self._stream(request, decision)
+        # aiohttp sets the length itself (and keeps it for HEAD).
+        headers = {k: v for k, v in decision.headers if k != "content-length"}
+        return web.Response(status=decision.status, headers=headers, body=decision.body)
 
-    async def _held(self) -> bool:
-        with self.boot.clock.move_on_after(self.hold):
-            async with closing(self.boot.subscribe()) as snapshots:
-                async for status in snapshots:
-                    if status.ready or status.failed or status.stopping:
-                        break
-        return self.boot.ready
-
-    async def _stream(self, request: web.Request, info: Request) -> web.StreamResponse:
+    async def _stream(self, request: web.Request, stream: Stream) -> web.StreamResponse:
         # The ASGI stream, spoken through aiohttp: a departed client shows as a failed write.
-        response = web.StreamResponse()
+        response = web.StreamResponse(status=stream.status, headers=dict(stream.headers))
 
         async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                response.set_status(message["status"])
-                for key, value in message["headers"]:
-                    response.headers[key.decode()] = value.decode()
                 await response.prepare(request)
                 return
             if message.get("body"):
@@ -143,47 +84,22 @@ class _Gate:
             return {"type": "http.disconnect"}
 
         try:
-            await stream_status(
-                self.boot,
-                self.boot.clock,
-                receive,
-                send,
-                last_event_id=parse_last_event_id(info.last_event_id),
-                interval=self.stream_interval,
-                keep_alive=self.keep_alive,
-            )
+            await self.keeper.stream(stream, receive, send)
         except* ConnectionResetError:
             pass  # the client left
         return response
 
 
-def setup(
-    app: web.Application,
-    boot: Boot,
-    *,
-    paths: Paths | None = None,
-    hold: str | float = 0.0,
-    exempt: Iterable[str] = (),
-    dashboard: Access | bool = False,
-    stream_interval: float = 0.1,
-    keep_alive: float = 15.0,
-) -> None:
+def setup(app: web.Application, boot: Boot, **options: Unpack[GateOptions]) -> None:
     """Run `boot` with `app` and put bootgate's endpoints and gate in front of its handlers.
 
-    Options are those of `bootgate.http.Gate`. Call it before the application starts.
+    Options are `bootgate.http.GateOptions` (as for `asgi()`; `BOOTGATE_*` environment
+    variables fill in the ones not given). Call it before the application starts.
     """
-    gate = _Gate(
-        boot,
-        paths or Paths(),
-        parse_duration(hold, what="hold"),
-        tuple(exempt),
-        dashboard_access(dashboard),
-        stream_interval,
-        keep_alive,
-    )
+    middleware = _Middleware(Gatekeeper(boot, GateConfig.from_options(options), boot.clock))
 
     async def run(app: web.Application) -> AsyncIterator[None]:
-        gate.closing = anyio.Event()
+        middleware.closing = anyio.Event()
         async with boot.running(wait=False):
             yield
         # Leaving running() tore the boot down, after the server finished its requests.
@@ -192,9 +108,9 @@ def setup(
         # on_shutdown comes before the server waits for in-flight requests: readiness drops
         # first, streams end, requests finish, then the cleanup context tears the boot down.
         boot.mark_stopping()
-        if gate.closing is not None:
-            gate.closing.set()
+        if middleware.closing is not None:
+            middleware.closing.set()
 
     app.cleanup_ctx.append(run)
     app.on_shutdown.append(shutdown)
-    app.middlewares.append(gate.middleware)
+    app.middlewares.append(middleware.handle)

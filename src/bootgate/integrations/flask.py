@@ -15,12 +15,12 @@ loop thread does not survive a fork.
 from __future__ import annotations
 
 import atexit
-from collections.abc import Iterable
+from typing import Unpack
 
 from flask import Flask
 
 from bootgate import Boot
-from bootgate.http import Paths, WsgiGate
+from bootgate.http import GateConfig, GateOptions, WsgiGate
 
 __all__ = ["EXTENSION", "gate_for", "init_app"]
 
@@ -33,20 +33,19 @@ def init_app(
     boot: Boot,
     *,
     start: bool = True,
-    paths: Paths | None = None,
-    hold: str | float = 0.0,
-    exempt: Iterable[str] = (),
-    stream: bool = True,
+    **options: Unpack[GateOptions],
 ) -> WsgiGate:
     """Serve bootgate's endpoints and gate every other request until `boot` is ready.
 
     The gate wraps `app.wsgi_app` (so Flask's own middleware stack stays inside it) and is kept
     under `app.extensions["bootgate"]`. With `start` (the default) the boot starts now, without
-    waiting, and is torn down at interpreter exit; `gate.close()` does it earlier.
+    waiting, and is torn down at interpreter exit; `gate.close()` does it earlier. Options are
+    `bootgate.http.GateOptions` (`BOOTGATE_*` environment variables fill in the ones not given).
     """
+    GateConfig.reject_unknown(options, also=("start",))
     if EXTENSION in app.extensions:
         raise ValueError(f"bootgate is already set up on {app.name!r}")
-    gate = WsgiGate(app.wsgi_app, boot, paths=paths, hold=hold, exempt=exempt, stream=stream)
+    gate = WsgiGate(app.wsgi_app, boot, **options)
     app.wsgi_app = gate  # type: ignore[method-assign]
     app.extensions[EXTENSION] = gate
     if start:

@@ -15,14 +15,12 @@ tears down in reverse order. Starlette itself is not imported here: only its lif
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, Unpack
 
 from bootgate import Boot, Clock
-from bootgate.http import Access, Gate, Paths
-from bootgate.http._signals import stop_on_signals
-from bootgate.http._types import ASGIApp
+from bootgate.http import ASGIApp, Gate, GateOptions, stop_on_signals
 
 __all__ = ["GateMiddleware", "lifespan"]
 
@@ -57,6 +55,7 @@ class GateMiddleware(Gate):
 
     Serves /livez, /readyz, /startupz, /status and /status/stream, and answers every other
     request with 503 + Retry-After (a page for browsers, JSON otherwise) until `boot` is ready.
+    Options are `bootgate.http.GateOptions`, plus `clock`.
     """
 
     def __init__(
@@ -64,22 +63,7 @@ class GateMiddleware(Gate):
         app: ASGIApp,
         boot: Boot,
         *,
-        paths: Paths | None = None,
-        hold: str | float = 0.0,
-        exempt: Iterable[str] = (),
         clock: Clock | None = None,
-        stream_interval: float = 0.1,
-        keep_alive: float = 15.0,
-        dashboard: Access | bool = False,
+        **options: Unpack[GateOptions],
     ) -> None:
-        super().__init__(
-            app,
-            boot,
-            paths=paths,
-            hold=hold,
-            exempt=exempt,
-            clock=clock,
-            stream_interval=stream_interval,
-            keep_alive=keep_alive,
-            dashboard=dashboard,
-        )
+        super().__init__(app, boot, clock=clock, **options)

@@ -1,56 +1,58 @@
-"""Django requests through the WSGI gate, and its answers as Django responses.
+"""Django requests as the gate's `Request`, and its decisions as Django responses.
 
-The gate decides (health endpoints, the 503 before ready, `hold`, exempt paths); this module
-only translates. Django's `request.META` holds every key the gate reads, in WSGI and in ASGI
-deployments alike.
+The gate decides (health endpoints, the 503 before ready, `hold`, exempt paths, the stream);
+this module only translates, in WSGI and in ASGI deployments alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from bootgate.http import WsgiGate
-
-#: Set in the environ by the gate's inner app: the request may go on to Django's views.
-PASSED = "bootgate.passed"
+from bootgate.http import Hold, Pass, Request, Response, Stream, WsgiGate
 
 
-def let_through(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-    """The gate's "application": it only notes that the request may go on to Django."""
-    environ[PASSED] = True
-    return []
+def to_request(request: HttpRequest) -> Request:
+    """The gate's view of a Django request (the path without the script prefix)."""
+    meta = request.META
+    return Request(
+        method=request.method or "GET",
+        path=request.path_info or "/",
+        query=meta.get("QUERY_STRING", ""),
+        headers={key.lower(): value for key, value in request.headers.items()},
+        client=meta.get("REMOTE_ADDR"),
+        root_path=meta.get("SCRIPT_NAME", "") or "",
+    )
 
 
-class _Started:
-    """start_response for one call: keeps the status code and headers."""
-
-    status = 500
-    headers: list[tuple[str, str]] = []  # noqa: RUF012 - replaced per call, never mutated
-
-    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        self.status = int(status.split(" ", 1)[0])
-        self.headers = headers
-
-
-def through_gate(gate: WsgiGate, request: HttpRequest) -> HttpResponseBase | None:
-    """The gate's answer to `request` as a Django response, or None if it lets it through."""
-    environ = dict(request.META)
-    environ["PATH_INFO"] = request.path_info  # Django's path without the script prefix
-    started = _Started()
-    body = gate(environ, started)
-    if environ.get(PASSED):
-        return None
-    if isinstance(body, list):
-        return HttpResponse(b"".join(body), status=started.status, headers=dict(started.headers))
-    chunks = iter(body)
+def to_response(
+    gate: WsgiGate, request: HttpRequest, decision: Response | Stream
+) -> HttpResponseBase:
+    """A `Response` or `Stream` decision as a Django response."""
+    if isinstance(decision, Response):
+        return HttpResponse(decision.body, status=decision.status, headers=dict(decision.headers))
+    chunks = gate.events(decision)
     stream = _pulled(chunks) if isinstance(request, ASGIRequest) else chunks
-    return StreamingHttpResponse(stream, status=started.status, headers=dict(started.headers))
+    return StreamingHttpResponse(stream, status=decision.status, headers=dict(decision.headers))
+
+
+def answer(gate: WsgiGate, request: HttpRequest) -> HttpResponseBase | None:
+    """The gate's answer to `request`, or None if it goes on to the views (may hold: blocks)."""
+    decision = gate.answer(to_request(request))
+    return None if isinstance(decision, Pass) else to_response(gate, request, decision)
+
+
+async def answer_async(gate: WsgiGate, request: HttpRequest) -> HttpResponseBase | None:
+    """`answer` for Django's ASGI handler: a hold waits in a worker thread, not on the loop."""
+    asked = to_request(request)
+    decision = gate.decide(asked)
+    if isinstance(decision, Hold):
+        decision = await sync_to_async(gate.answer, thread_sensitive=False)(asked)
+    return None if isinstance(decision, Pass) else to_response(gate, request, decision)
 
 
 async def _pulled(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:

@@ -15,11 +15,13 @@ import threading
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from bootgate import Boot
-from bootgate.http import Paths, WsgiGate
+from bootgate import Boot, ConfigError
+from bootgate.http import GateConfig, WsgiGate
 
-from ._passage import let_through
-
+_PREFIX = "BOOTGATE_"
+#: The settings of this integration itself, beside the gate's options.
+_OWN = ("BOOTGATE_BOOT",)
+_OWN_OPTIONS = tuple(name.removeprefix(_PREFIX).lower() for name in _OWN)
 _lock = threading.Lock()
 _gate: WsgiGate | None = None
 
@@ -46,22 +48,30 @@ def load_boot(where: object) -> Boot:
     return found
 
 
-def configured_paths() -> Paths:
-    """The endpoint paths from settings.BOOTGATE_PATHS (a bootgate.http.Paths), or the default."""
-    paths = getattr(settings, "BOOTGATE_PATHS", None) or Paths()
-    if not isinstance(paths, Paths):
-        raise ImproperlyConfigured(
-            f"BOOTGATE_PATHS must be a bootgate.http.Paths, got {type(paths).__name__}"
-        )
-    return paths
+def configured() -> GateConfig:
+    """The gate's options from settings (BOOTGATE_<OPTION>), validated against the environment.
+
+    A setting beats the environment variable of the same name. A BOOTGATE_* setting that is
+    no option, or a bad value, is ImproperlyConfigured naming the setting.
+    """
+    options = {
+        name.removeprefix(_PREFIX).lower(): getattr(settings, name)
+        for name in dir(settings)
+        if name.startswith(_PREFIX) and name not in _OWN
+    }
+    try:
+        GateConfig.reject_unknown(options, also=_OWN_OPTIONS, label=_setting)
+        return GateConfig.from_options(options, label=_setting)
+    except (ConfigError, TypeError) as exc:
+        raise ImproperlyConfigured(str(exc)) from None
 
 
 def gate() -> WsgiGate:
     """The process's gate, running the boot from settings.BOOTGATE_BOOT (started on first use).
 
-    Options come from settings: BOOTGATE_PATHS, BOOTGATE_HOLD (seconds or "2s"), BOOTGATE_EXEMPT
-    (path prefixes that always reach the views). The boot is torn down at interpreter exit, or
-    earlier by `shutdown()`.
+    Options come from settings named after `bootgate.http.GateOptions` (BOOTGATE_PATHS,
+    BOOTGATE_HOLD, BOOTGATE_EXEMPT, ...; see `configured`). The boot is torn down at
+    interpreter exit, or earlier by `shutdown()`.
     """
     global _gate
     with _lock:
@@ -70,17 +80,16 @@ def gate() -> WsgiGate:
                 raise ImproperlyConfigured(
                     "bootgate needs settings.BOOTGATE_BOOT, e.g. 'myproject.startup:boot'"
                 )
-            running = WsgiGate(
-                let_through,
-                load_boot(settings.BOOTGATE_BOOT),
-                paths=configured_paths(),
-                hold=getattr(settings, "BOOTGATE_HOLD", 0.0),
-                exempt=getattr(settings, "BOOTGATE_EXEMPT", ()),
-            )
+            config = configured()
+            running = WsgiGate(None, load_boot(settings.BOOTGATE_BOOT), config=config)
             running.start()
             atexit.register(running.close)
             _gate = running
         return _gate
+
+
+def _setting(option: str) -> str:
+    return f"settings.{_PREFIX}{option.upper()}"
 
 
 def shutdown() -> None:
