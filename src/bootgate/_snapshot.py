@@ -154,10 +154,6 @@ class Status:
         next in 0.4 s", "running 16/25 Migration0016, ETA 12.00s", "waiting for db"."""
         return _explain(self.nodes[name], self)
 
-    def cause(self, name: str) -> str:
-        """The former name of `explain()`, kept while callers move over."""
-        return _explain(self.nodes[name], self)
-
     def failures(self) -> tuple[str, ...]:
         """The chains of `blocking()` whose root cause has failed for good."""
         return _blocking_chains(self, failed_only=True)

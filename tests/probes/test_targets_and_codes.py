@@ -6,7 +6,7 @@ import pytest
 
 from bootgate import ConfigError
 from bootgate.probes import Verdict, parse_target
-from bootgate.probes._httpwire import classify_status, retry_after
+from bootgate.probes._httpwire import classify_status, parse_retry_after
 from bootgate.probes._options import parse_status_set
 from bootgate.probes.amqp import classify_close
 from bootgate.probes.mysql import classify_errno
@@ -109,7 +109,7 @@ def test_http_status_classification(status: int, allowed: str | None, kind: str)
 def test_retry_after_is_passed_on() -> None:
     """Retry-After in seconds or as an HTTP date becomes the transient answer's hint."""
     assert classify_status(503, {"retry-after": "7"}, None) == Verdict("transient", "HTTP 503", 7.0)
-    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert parse_retry_after("soon") is None
     with pytest.raises(ConfigError, match="not an HTTP status"):
         parse_status_set("20x")

@@ -13,7 +13,7 @@ from ._gate import TRY_AGAIN_LATER, Gate
 from ._keeper import Gatekeeper
 from ._lifespan import BootApp, asgi
 from ._paths import Paths, Route
-from ._render import check_report, gate_document, health_document, retry_after
+from ._render import advised_retry_after, check_report, gate_document, health_document
 from ._request import Request
 from ._responses import Response
 from ._signals import stop_on_signals
@@ -48,13 +48,13 @@ __all__ = [
     "Stream",
     "WSGIApp",
     "WsgiGate",
+    "advised_retry_after",
     "after_hold",
     "asgi",
     "check_report",
     "decide",
     "gate_document",
     "health_document",
-    "retry_after",
     "settled",
     "stop_on_signals",
     "wsgi",

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from bootgate import NodeStatus, Phase, Status, redact
 
-from ._render import cause
+from ._render import explain
 
 _TYPES = {
     "page.js": "text/javascript; charset=utf-8",
@@ -44,7 +44,7 @@ def _row(node: NodeStatus, status: Status) -> str:
         bar = f'<progress max="100" value="{progress.percent:.0f}"></progress>'
     else:
         bar = "<progress></progress>" if node.phase is not Phase.PENDING else ""
-    detail = "" if node.phase is Phase.READY else cause(node, status)
+    detail = "" if node.phase is Phase.READY else explain(node, status)
     return (
         f'<tr class="phase-{escape(node.phase.value)}">'
         f'<th scope="row">{escape(node.name)}</th>'
@@ -112,7 +112,7 @@ def _detail_row(node: NodeStatus, status: Status) -> str:
         f'<td class="phase">{escape(node.phase.value)}</td>'
         f"<td>{node.attempts}</td>"
         f"<td>{escape(duration)}</td>"
-        f'<td class="detail">{escape(cause(node, status) if not node.ok else "")}</td>'
+        f'<td class="detail">{escape(explain(node, status) if not node.ok else "")}</td>'
         f'<td class="detail">{escape(redact(problem))}</td></tr>'
     )
 

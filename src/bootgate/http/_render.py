@@ -26,7 +26,7 @@ def iso_time(wall: float) -> str:
     return stamp.replace("+00:00", "Z")
 
 
-def retry_after(status: Status) -> int:
+def advised_retry_after(status: Status) -> int:
     """Seconds a client should wait before asking again: the largest progress ETA, at least 1."""
     longest = 0.0
     for node in status.nodes.values():
@@ -35,9 +35,9 @@ def retry_after(status: Status) -> int:
     return max(1, math.ceil(longest))
 
 
-def cause(node: NodeStatus, status: Status) -> str:
+def explain(node: NodeStatus, status: Status) -> str:
     """Why `node` is not ready, in a few words ("connection refused, attempt 7, next in 0.4 s")."""
-    return redact(status.cause(node.name))
+    return redact(status.explain(node.name))
 
 
 def _passes(kind: CheckKind, node: NodeStatus) -> bool:
@@ -52,11 +52,11 @@ def _passes(kind: CheckKind, node: NodeStatus) -> bool:
 
 def _line(kind: CheckKind, node: NodeStatus, status: Status) -> str:
     if not _passes(kind, node):
-        return f"[-]{node.name} {node.phase.value}: {cause(node, status)}"
+        return f"[-]{node.name} {node.phase.value}: {explain(node, status)}"
     if node.optional and not node.ok:
         return f"[+]{node.name} {node.phase.value} (optional)"
     if node.phase is Phase.DEGRADED:
-        return f"[+]{node.name} degraded (optional): {cause(node, status)}"
+        return f"[+]{node.name} degraded (optional): {explain(node, status)}"
     return f"[+]{node.name} ok"
 
 
@@ -148,7 +148,7 @@ def _node_document(node: NodeStatus, status: Status) -> dict[str, Any]:
         "budget_s": node.budget_s,
         "over_budget": node.over_budget,
         "reason": None if node.reason is None else redact(node.reason),
-        "detail": None if node.ok and node.phase is Phase.READY else cause(node, status),
+        "detail": None if node.ok and node.phase is Phase.READY else explain(node, status),
     }
 
 
@@ -167,7 +167,7 @@ def health_document(status: Status) -> dict[str, Any]:
             "time": iso_time(status.began_wall + status.at_s),
         }
         if not node.ok or node.phase is Phase.DEGRADED:
-            entry["output"] = cause(node, status)
+            entry["output"] = explain(node, status)
         checks[node.name] = [entry]
     blocking = [redact(chain) for chain in status.blocking()]
     document: dict[str, Any] = {
@@ -191,7 +191,7 @@ def health_document(status: Status) -> dict[str, Any]:
         "at": iso_time(status.began_wall + status.at_s),
         "elapsed_s": round(status.at_s, 3),
         "startup_s": round(max(durations), 3) if status.started and durations else None,
-        "retry_after": None if status.ready else retry_after(status),
+        "retry_after": None if status.ready else advised_retry_after(status),
         "blocking": blocking,
         "nodes": {name: _node_document(node, status) for name, node in status.nodes.items()},
     }
@@ -203,7 +203,7 @@ def gate_document(status: Status) -> dict[str, Any]:
     state = "stopping" if status.stopping else "failed" if status.failed else "starting"
     return {
         "status": state,
-        "retry_after": retry_after(status),
+        "retry_after": advised_retry_after(status),
         "blocking": [redact(chain) for chain in status.blocking()],
     }
 

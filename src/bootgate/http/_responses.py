@@ -15,7 +15,7 @@ from bootgate import Status
 
 from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
-from ._render import CheckKind, check_report, gate_document, health_json, retry_after
+from ._render import CheckKind, advised_retry_after, check_report, gate_document, health_json
 from ._request import Request
 
 HEALTH_JSON = "application/health+json"
@@ -86,7 +86,7 @@ def status_response(status: Status) -> Response:
 
 def gate_response(request: Request, status: Status, paths: Paths) -> Response:
     """The 503 a request gets before the service is ready: a page for browsers, JSON otherwise."""
-    wait = retry_after(status)
+    wait = advised_retry_after(status)
     hint = ("retry-after", str(wait))
     if request.wants("text/html") and not request.websocket:
         page = initializing_page(

@@ -159,7 +159,7 @@ def read_body(reader: Reader, headers: Mapping[str, str], limit: int) -> Step[by
         parts.append(piece)
 
 
-def retry_after(value: str | None) -> float | None:
+def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
@@ -182,7 +182,7 @@ def classify_status(
     if (status in allowed) if allowed is not None else 200 <= status < 300:
         return Verdict("ready", f"HTTP {status}")
     if status >= 500 or status in TRANSIENT_4XX:
-        return Verdict("transient", f"HTTP {status}", retry_after(headers.get("retry-after")))
+        return Verdict("transient", f"HTTP {status}", parse_retry_after(headers.get("retry-after")))
     if 300 <= status < 400:
         where = headers.get("location", "?")
         return Verdict(
