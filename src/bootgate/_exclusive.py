@@ -206,22 +206,21 @@ async def run_exclusive(
     has returned, the attempt is cancelled and `LockLost` is raised.
     """
     reporter = _Reporter(lock.name, on_wait, clock or SystemClock())
-    async with background(reporter.every) as stop_reporting:
-        async with lock.hold(reporter.seen) as lease:
-            stop_reporting()
-            with anyio.CancelScope() as scope:
-                lease.on_lost(scope.cancel)
-                try:
-                    result = await attempt(lease)
-                except Exception as exc:
-                    if lease.lost:
-                        raise LockLost(lock.name, lease.reason or "lost") from exc
-                    raise
-            # A sync attempt cannot be interrupted; if the lease went while it ran, its work
-            # may have overlapped another holder's, so it does not count.
-            if scope.cancelled_caught or lease.lost:
-                raise LockLost(lock.name, lease.reason or "lost")
-            return result
+    async with background(reporter.every) as stop_reporting, lock.hold(reporter.seen) as lease:
+        stop_reporting()
+        with anyio.CancelScope() as scope:
+            lease.on_lost(scope.cancel)
+            try:
+                result = await attempt(lease)
+            except Exception as exc:
+                if lease.lost:
+                    raise LockLost(lock.name, lease.reason or "lost") from exc
+                raise
+        # A sync attempt cannot be interrupted; if the lease went while it ran, its work
+        # may have overlapped another holder's, so it does not count.
+        if scope.cancelled_caught or lease.lost:
+            raise LockLost(lock.name, lease.reason or "lost")
+        return result
 
 
 @asynccontextmanager

@@ -15,7 +15,7 @@ or every `check_every` seconds, it runs `SELECT 1`; a failure loses the lease.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any
@@ -181,12 +181,14 @@ class PostgresLock:
                     await anyio.to_thread.run_sync(conn.close)
 
     async def _watch(self, conn: Any, lease: Lease) -> None:
+        wait_readable: Callable[[int], Awaitable[None]] | None
         wait_readable = getattr(anyio, "wait_readable", None)  # anyio >= 4.7
         while True:
             with anyio.move_on_after(self.check_every):
                 if wait_readable is None:
                     await anyio.sleep_forever()
-                await wait_readable(conn.fileno())
+                else:
+                    await wait_readable(conn.fileno())
             problem = await anyio.to_thread.run_sync(self._ping, conn)
             if problem is not None:
                 lease.lose(redact(problem))

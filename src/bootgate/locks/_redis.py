@@ -12,6 +12,7 @@ redis-py runs in worker threads, so the lock works on either anyio backend.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import AsyncIterator
@@ -48,7 +49,10 @@ return {token, '', string.format('%.0f', now)}
 """
 )
 
-_MINE = "local v = redis.call('GET', KEYS[1])\nlocal mine = v and v:sub(1, #ARGV[1] + 1) == ARGV[1] .. ' '\n"
+_MINE = """
+local v = redis.call('GET', KEYS[1])
+local mine = v and v:sub(1, #ARGV[1] + 1) == ARGV[1] .. ' '
+"""
 # KEYS: lock. ARGV: token, ttl ms. -> 1 renewed, 0 not ours any more
 _RENEW = _MINE + "if mine then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0"
 # KEYS: lock. ARGV: token. -> 1 released, 0 not ours
@@ -128,11 +132,13 @@ class RedisLock:
             async with background(functools.partial(self._keep, lease, sent + self.ttl)):
                 yield lease
         finally:
-            with anyio.CancelScope(shield=True), anyio.move_on_after(self.ttl):
-                try:
-                    await self._call(_RELEASE, [self.key], lease.fence)
-                except self._driver.RedisError:
-                    pass  # the lease expires by itself
+            # If Redis does not answer, the lease expires by itself.
+            with (
+                anyio.CancelScope(shield=True),
+                anyio.move_on_after(self.ttl),
+                contextlib.suppress(self._driver.RedisError),
+            ):
+                await self._call(_RELEASE, [self.key], lease.fence)
 
     async def check(self, fence: int | None) -> None:
         """Raise StaleFenceError unless the lease is held right now with token `fence`."""
