@@ -130,10 +130,13 @@ async def test_background_stops_with_the_block_and_passes_its_error() -> None:
             ticks.append(1)
             await anyio.sleep(0.001)
 
-    with pytest.raises(ValueError, match="boom"):
+    async def block() -> None:
         async with background(tick):
             await anyio.sleep(0.01)
             raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        await block()
     count = len(ticks)
     await anyio.sleep(0.01)
     assert len(ticks) == count > 0

@@ -23,7 +23,6 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from bootgate._duration import format_duration
 from bootgate._exclusive import Holder, Lease, Seen, background
 from bootgate._redact import redact
 
@@ -156,7 +155,7 @@ class RedisLock:
             await anyio.sleep(max(next_at - time.monotonic(), 0.0))
             left = valid_until - margin - time.monotonic()
             if left <= 0:
-                lease.lose(f"lease not renewed within its ttl of {format_duration(self.ttl)}")
+                lease.lose(f"lease not renewed within its ttl of {self.ttl:g} s")
                 return
             sent = time.monotonic()
             renewed: bool | None = None
