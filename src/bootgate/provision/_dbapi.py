@@ -76,10 +76,9 @@ class _Transaction:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        return [
-            dict(row) if isinstance(row, Mapping) else dict(zip(names, row, strict=True))
-            for row in fetched
-        ]
+        if fetched and isinstance(fetched[0], Mapping):  # a dict row factory
+            return [dict(row) for row in fetched]
+        return [dict(zip(names, row)) for row in fetched]  # noqa: B905 - one width per query
 
     def insert(self, rows: Sequence[Row]) -> None:
         columns = list(rows[0])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from bootgate._errors import ConfigError
 
@@ -80,9 +81,12 @@ def key_columns(key: str | Sequence[str]) -> tuple[str, ...]:
     return columns
 
 
-def key_of(row: Row, key: tuple[str, ...]) -> Key:
-    """The key of `row`."""
-    return tuple(row[c] for c in key)
+def _getter(columns: tuple[str, ...]) -> Callable[[Row], Key]:
+    """A fast function from a row to the tuple of its `columns`' values."""
+    pick = itemgetter(*columns)
+    if len(columns) == 1:
+        return lambda row: (pick(row),)
+    return pick  # itemgetter of several names gives a tuple
 
 
 def desired_rows(
@@ -92,34 +96,33 @@ def desired_rows(
     marker, mine = owner
     rows: list[Row] = []
     seen: set[Key] = set()
-    columns: tuple[str, ...] | None = None
+    names: KeysView[str] | None = None
+    get_key = _getter(key)
     for row in desired:
         if marker in row and row[marker] != mine:
             raise ConfigError(
                 f"desired row {dict(row)!r} carries {marker}={row[marker]!r}, not {mine!r}"
             )
-        missing = [c for c in key if c not in row or row[c] is None]
-        if missing:
-            raise ConfigError(
-                f"desired row {dict(row)!r} has no value for key column {missing[0]!r}"
-            )
         marked = {**row, marker: mine}
-        names = tuple(marked)
-        if columns is None:
-            columns = names
-        elif set(names) != set(columns):
+        if names is None:
+            names = marked.keys()
+        elif marked.keys() != names:
             raise ConfigError(
                 f"desired rows must all have the same columns: {dict(row)!r} has "
-                f"{sorted(names)}, the first row had {sorted(columns)}"
+                f"{sorted(marked)}, the first row had {sorted(names)}"
             )
-        k = key_of(marked, key)
+        try:
+            k = get_key(marked)
+        except KeyError:
+            k = (None,)
+        if None in k:
+            missing = next(c for c in key if marked.get(c) is None)
+            raise ConfigError(f"desired row {dict(row)!r} has no value for key column {missing!r}")
         if k in seen:
             raise ConfigError(f"two desired rows have the key {k!r}")
         seen.add(k)
         rows.append(marked)
-    if columns is None:
-        columns = (*key, marker)
-    return tuple(rows), tuple(c for c in columns)
+    return tuple(rows), tuple(names) if names is not None else (*key, marker)
 
 
 def make_plan(
@@ -133,26 +136,31 @@ def make_plan(
     keys = key_columns(key)
     marker, mine = owner
     rows, columns = desired_rows(desired, keys, owner)
+    get_key, get_values = _getter(keys), _getter(columns)
     stored: dict[Key, list[Row]] = {}
     for row in existing:
-        stored.setdefault(key_of(row, keys), []).append(row)
+        stored.setdefault(get_key(row), []).append(row)
     create: list[Row] = []
     update: list[Update] = []
     unchanged: list[Row] = []
     conflict: list[Conflict] = []
     for row in rows:
-        k = key_of(row, keys)
+        k = get_key(row)
         found = stored.get(k)
         if not found:
             create.append(row)
-        elif any(r.get(marker) != mine for r in found):
-            conflict.append(Conflict(k, next(r for r in found if r.get(marker) != mine), row))
-        elif all(all(r.get(c) == row[c] for c in columns) for r in found):
-            unchanged.append(row)
+            continue
+        theirs = [r for r in found if r.get(marker) != mine]
+        if theirs:
+            conflict.append(Conflict(k, theirs[0], row))
+            continue
+        values = get_values(row)
+        differing = [r for r in found if get_values(r) != values]
+        if differing:
+            update.append(Update(k, {c: differing[0].get(c) for c in columns}, row))
         else:
-            differing = next(r for r in found if any(r.get(c) != row[c] for c in columns))
-            update.append(Update(k, {c: differing.get(c) for c in columns}, row))
-    wanted = {key_of(row, keys) for row in rows}
+            unchanged.append(row)
+    wanted = {get_key(row) for row in rows}
     delete = [
         r for k, found in stored.items() if k not in wanted for r in found if r.get(marker) == mine
     ]
