@@ -1,7 +1,8 @@
 """Takeover after the holder of an exclusive lock dies (kill -9), against the waits users configure.
 
-A holder process takes the lock and works; a waiter in this process waits for it; the holder is
-killed with SIGKILL and the time from the kill to the waiter holding the lock is measured.
+A holder process takes the lock and works; a waiter in this process waits for it; at a random
+moment the holder is killed with SIGKILL, and the time from the kill to the waiter holding the
+lock is measured.
 
 - bootgate PostgreSQL lock: the waiter blocks in `pg_advisory_lock`; the server ends the dead
   holder's session and wakes the waiter.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -85,7 +87,8 @@ async def takeover(
             tg.start_soon(waiter)
             with anyio.fail_after(30):
                 await waiting.wait()
-            await anyio.sleep(0.3)  # the waiter is settled in its wait
+            # Killed at a random moment of the waiter's (or the lease's) cycle, not in step.
+            await anyio.sleep(random.uniform(0.3, 1.3))
             killed_at = time.monotonic()
             os.kill(holder.pid, signal.SIGKILL)
     finally:
