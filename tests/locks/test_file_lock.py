@@ -26,7 +26,7 @@ async def test_a_second_holder_waits_for_the_first_and_names_it(tmp_path: Path) 
 
     async def first(lease: Lease) -> None:
         order.append("first in")
-        await anyio.sleep(1.2)
+        await anyio.sleep(1.6)
         order.append("first out")
 
     async def second(lease: Lease) -> None:

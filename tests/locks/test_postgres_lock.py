@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -28,14 +29,18 @@ def dsn() -> Iterator[str]:
 
 
 def sessions(dsn: str, prefix: str) -> int:
-    """How many sessions with an application_name starting with `prefix` the server has."""
-    with psycopg.connect(dsn) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s",
-            (prefix + "%",),
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+    """How many sessions named `prefix`... remain (a closed one may linger for a moment)."""
+    deadline = time.monotonic() + 5
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        while True:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s",
+                (prefix + "%",),
+            ).fetchone()
+            assert row is not None
+            if row[0] == 0 or time.monotonic() > deadline:
+                return int(row[0])
+            time.sleep(0.02)
 
 
 @both_backends
@@ -59,8 +64,8 @@ async def test_waiters_name_the_holder_and_run_after_it(dsn: str) -> None:
         tg.start_soon(run_exclusive, lock, reasons.append, second)
     assert order == ["first in", "first out", "second in"]
     me = f"{socket.gethostname()} pid {os.getpid()}"
-    assert reasons[0].startswith(f"lock {lock.name} held by {me} for ")
-    assert any(r.endswith(" for 1 s") for r in reasons)
+    assert reasons  # the waiter reported while it waited
+    assert all(r.startswith(f"lock {lock.name} held by {me} for ") for r in reasons)
     assert sessions(dsn, "bootgate") == 0  # every lock and observer session is closed
 
 
@@ -108,6 +113,8 @@ def test_the_holder_tag_fits_postgres_limit_and_reads_back() -> None:
     holder = holder_from_row((f"{tag} 1700000000", 1, None, 1700000012.5))
     assert holder.pid == 4_194_304
     assert holder.held_for == 12.5
+    granted = holder_from_row((f"{tag} -", 1, None, 1700000012.5))  # not tagged with since yet
+    assert (granted.pid, granted.held_for) == (4_194_304, None)
     assert str(holder.host).startswith("hhh")
 
 

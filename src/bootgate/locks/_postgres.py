@@ -47,8 +47,11 @@ def holder_from_row(row: tuple[Any, ...]) -> Holder:
     """A Holder from (application_name, pid, client_addr, server epoch now)."""
     app, pid, addr, now = row
     parts = str(app or "").split(" ")
-    if len(parts) == 4 and parts[0] == _TAG and parts[2].isdigit() and parts[3].isdigit():
-        return Holder(host=parts[1], pid=int(parts[2]), held_for=max(now - int(parts[3]), 0.0))
+    if len(parts) == 4 and parts[0] == _TAG and parts[2].isdigit():
+        # "since" is "-" between the grant and the holder's tagging itself: held just now.
+        since = int(parts[3]) if parts[3].isdigit() else None
+        held_for = None if since is None else max(now - since, 0.0)
+        return Holder(host=parts[1], pid=int(parts[2]), held_for=held_for)
     # A session bootgate did not open (psql, another tool): say what PostgreSQL knows.
     return Holder(host=addr or "a local session", pid=int(pid), label=str(app) or None)
 
@@ -85,7 +88,10 @@ class PostgresLock:
     @asynccontextmanager
     async def hold(self, seen: Seen) -> AsyncIterator[Lease]:
         """Wait for the advisory lock, hold it for the block, release it by closing the session."""
-        conn = await anyio.to_thread.run_sync(self._connect, f"{_TAG} waiting")
+        # Named from the start, so a waiter that sees it granted before it is tagged with its
+        # "since" still names the right process.
+        me = application_name(this_host(), this_pid())
+        conn = await anyio.to_thread.run_sync(self._connect, f"{me} -")
         try:
             if not await anyio.to_thread.run_sync(self._try_lock, conn):
                 async with background(functools.partial(self._observe, seen)):
