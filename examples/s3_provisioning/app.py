@@ -1,8 +1,12 @@
-"""Scenario S3, ordering half: providers must not be inserted before their tenant exists.
+"""Scenario S3: providers after their tenant, and provisioning that prunes what it owns.
 
 Three steps on SQLite with foreign keys on: `schema` -> `default_tenant` -> `providers`. The
 tenant step creates the default tenant if it is missing (it takes a moment, as a call to an
-identity service would); the providers step inserts one row per provider and reports progress.
+identity service would). The providers step reconciles the provider table with the configured
+names (`bootgate.provision`): it creates what is missing and deletes the providers it created
+earlier that the configuration no longer names — a rename prunes the old row — while providers
+created through the UI (rows without the `provisioned_by` marker) are never touched. Its
+progress shows the plan ("create 1, update 0, delete 1, unchanged 11, conflict 0").
 
 `build_boot(..., ordered=False)` declares providers as needing only the schema — the bug from the
 incident — so providers race the tenant and hit the foreign key.
@@ -12,9 +16,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 
 from bootgate import Boot, Clock, Hook, Retry, StepContext
+from bootgate.provision import Plan, SqlTable, reconcile_sync
 
 PROVIDERS = (
     "github",
@@ -31,6 +37,9 @@ PROVIDERS = (
     "gitea",
 )
 
+OWNER = ("provisioned_by", "config")
+"""The marker of rows this service provisions; rows created through the UI have none."""
+
 
 def connect(path: Path) -> sqlite3.Connection:
     """A connection with foreign keys enforced (SQLite leaves them off by default)."""
@@ -45,50 +54,56 @@ def build_boot(
     ordered: bool = True,
     names: Sequence[str] = PROVIDERS,
     tenant_delay: float = 0.2,
-    provider_delay: float = 0.0,
     clock: Clock | None = None,
     hooks: Sequence[Hook] | None = None,
 ) -> Boot:
-    """The provisioning graph for the database at `path`."""
+    """The provisioning graph for the database at `path`, provisioning the providers `names`."""
     boot = Boot("provisioning", clock=clock, hooks=hooks)
     sleep = boot.clock.sleep
     once = Retry(attempts=1, timeout=None)
 
     @boot.step
     def schema() -> None:
-        with connect(path) as db:
+        with closing(connect(path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS tenant (id TEXT PRIMARY KEY)")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS provider ("
                 " name TEXT PRIMARY KEY,"
-                " tenant_id TEXT NOT NULL REFERENCES tenant(id))"
+                " tenant_id TEXT NOT NULL REFERENCES tenant(id),"
+                " provisioned_by TEXT)"
             )
 
     @boot.step(requires=[schema])
     async def default_tenant() -> str:
         await sleep(tenant_delay)  # the identity service answers after a moment
-        with connect(path) as db:
+        with closing(connect(path)) as db, db:
             db.execute("INSERT OR IGNORE INTO tenant (id) VALUES ('default')")
         return "default"
 
     @boot.step(requires=[default_tenant] if ordered else [schema], retry=once)
-    async def providers(ctx: StepContext) -> int:
-        with connect(path) as db:
-            for i, name in enumerate(names, 1):
-                db.execute(
-                    "INSERT INTO provider (name, tenant_id) VALUES (?, 'default')"
-                    " ON CONFLICT (name) DO UPDATE SET tenant_id = excluded.tenant_id",
-                    (name,),
-                )
-                ctx.progress(i, len(names), name)
-                await sleep(provider_delay)
-        return len(names)
+    def providers(ctx: StepContext) -> Plan:
+        desired = [{"name": name, "tenant_id": "default"} for name in names]
+        with closing(connect(path)) as db:
+            table = SqlTable(db, "provider", key="name", owner=OWNER)
+            return reconcile_sync(desired, table, progress=ctx.progress)
 
     return boot
 
 
+def create_through_ui(path: Path, name: str) -> None:
+    """Add a provider the way a person does in the UI: no provisioning marker."""
+    with closing(connect(path)) as db, db:
+        db.execute("INSERT INTO provider (name, tenant_id) VALUES (?, 'default')", (name,))
+
+
+def provider_rows(path: Path) -> dict[str, str | None]:
+    """Every provider's name and marker (None: created through the UI)."""
+    with closing(connect(path)) as db:
+        return dict(db.execute("SELECT name, provisioned_by FROM provider ORDER BY name"))
+
+
 def provider_count(path: Path) -> int:
     """How many providers the database holds."""
-    with connect(path) as db:
+    with closing(connect(path)) as db:
         (count,) = db.execute("SELECT count(*) FROM provider").fetchone()
     return int(count)

@@ -3,8 +3,10 @@
     scripts/demo            # or: python -m examples.s3_provisioning.demo [--unordered]
 
 It runs the graph against a fresh SQLite file, redraws each node's phase and progress as the
-status changes, prints the "why not ready" chain, and ends with what was provisioned. With
---unordered it runs the incident's broken graph and shows the foreign-key failure instead.
+status changes, prints the "why not ready" chain and what was provisioned; then a person adds a
+provider through the UI and a second deploy renames one: the stale row is pruned, the person's
+row stays. With --unordered it runs the incident's broken graph and shows the foreign-key
+failure instead.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import anyio
 
 from bootgate import Boot, Phase, StartupError, Status, format_duration
 
-from .app import build_boot, provider_count
+from .app import PROVIDERS, build_boot, create_through_ui, provider_count, provider_rows
 
 _MARK = {
     Phase.READY: "✔",
@@ -73,24 +75,42 @@ async def watch(boot: Boot, live: bool, done: anyio.Event) -> None:
         done.set()
 
 
+async def deploy(path: Path, ordered: bool, names: tuple[str, ...]) -> str | None:
+    """One deploy: run the graph with a live view; the providers' plan summary, or None."""
+    boot = build_boot(path, ordered=ordered, names=names, tenant_delay=0.6, hooks=[])
+    done = anyio.Event()
+    plan: str | None = None
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(watch, boot, sys.stdout.isatty(), done)
+        try:
+            async with boot.running():
+                await done.wait()
+                progress = boot.status().nodes["providers"].progress
+                plan = progress.message if progress is not None else ""
+        except StartupError as exc:
+            await done.wait()
+            print(f"\nstartup failed: {exc}")
+    return plan
+
+
 async def main(ordered: bool) -> int:
-    """Run the demo; 0 when provisioning succeeded, 1 when it failed."""
+    """Run two deploys (the second renames a provider); 0 when provisioning succeeded."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "provisioning.db"
-        boot = build_boot(path, ordered=ordered, tenant_delay=0.6, provider_delay=0.15, hooks=[])
-        done = anyio.Event()
-        code = 1
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(watch, boot, sys.stdout.isatty(), done)
-            try:
-                async with boot.running():
-                    await done.wait()
-                    print(f"\nprovisioned {provider_count(path)} providers for tenant 'default'")
-                    code = 0
-            except StartupError as exc:
-                await done.wait()
-                print(f"\nstartup failed: {exc}")
-    return code
+        plan = await deploy(path, ordered, PROVIDERS)
+        if plan is None:
+            return 1
+        print(f"\ndeploy 1: {plan}; {provider_count(path)} providers")
+        create_through_ui(path, "custom-sso")
+        print("someone adds 'custom-sso' through the UI; deploy 2 renames azure-ad to entra-id\n")
+        renamed = tuple("entra-id" if n == "azure-ad" else n for n in PROVIDERS)
+        plan = await deploy(path, ordered, renamed)
+        if plan is None:
+            return 1
+        rows = provider_rows(path)
+        print(f"\ndeploy 2: {plan}")
+        print(f"azure-ad pruned: {'azure-ad' not in rows}; custom-sso kept: {'custom-sso' in rows}")
+    return 0
 
 
 def cli() -> None:

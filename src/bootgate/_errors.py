@@ -77,12 +77,11 @@ class StartupError(BootgateError):
 
 
 class MissingExtraError(BootgateError, ImportError):
-    """Raised when a target needs an optional driver that is not installed."""
+    """Raised when a target (or a feature, e.g. a lock) needs an optional driver that is missing."""
 
-    def __init__(self, scheme: str, extra: str, module: str) -> None:
+    def __init__(self, scheme: str, extra: str, module: str, *, feature: str | None = None) -> None:
         self.scheme = scheme
         self.extra = extra
         self.module = module
-        super().__init__(
-            f"{scheme}:// targets need the {module!r} module: pip install 'bootgate[{extra}]'"
-        )
+        what = feature or f"{scheme}:// targets"
+        super().__init__(f"{what} need the {module!r} module: pip install 'bootgate[{extra}]'")
