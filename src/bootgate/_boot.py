@@ -15,6 +15,7 @@ from ._clock import Clock, SystemClock
 from ._duration import parse_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
+from ._redact import remember_secret
 from ._probe import Probe, ProbeResult
 from ._runner import Runner
 from ._snapshot import Status
@@ -216,6 +217,18 @@ class Boot:
     def add_hook(self, hook: Hook) -> None:
         """Send every future event to `hook` as well."""
         self._hooks.append(hook)
+
+    def secret(self, value: str) -> str:
+        """Keep `value` out of everything bootgate shows from now on; return it unchanged.
+
+        Logs, events, status documents, the stream, pages, metrics, command output and error
+        messages replace it (raw or percent-encoded) with `***`. The passwords and tokens of
+        targets bootgate parses are remembered this way by themselves; this is for the others:
+        an API key a step uses, a password read from a file. Values shorter than 4 characters
+        are not scrubbed by value (they would blank out ordinary words).
+        """
+        remember_secret(value)
+        return value
 
     # -- asking -------------------------------------------------------------------------------
 
