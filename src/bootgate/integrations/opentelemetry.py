@@ -62,9 +62,11 @@ class OpenTelemetryHook:
             from opentelemetry.trace import Link, Status, StatusCode
         except ImportError as exc:
             error = MissingExtraError(_EXTRA, _EXTRA, _EXTRA)
-            error.args = (
-                f"OpenTelemetryHook needs the {_EXTRA!r} module: pip install 'bootgate[{_EXTRA}]'",
+            # The error's own wording is about URL targets; this extra serves a hook.
+            error.msg = (
+                f"OpenTelemetryHook needs the {_EXTRA!r} module: pip install 'bootgate[{_EXTRA}]'"
             )
+            error.args = (error.msg,)
             raise error from exc
         self._trace = trace
         self._link = Link
