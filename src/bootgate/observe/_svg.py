@@ -51,7 +51,14 @@ def timeline_svg(startup: Startup, chain: Sequence[ChainLink] = ()) -> str:
         f"{escape(_headline(startup))}</text>",
         f'<text x="10" y="38" fill="#555">{escape(_subline(startup, chain))}</text>',
     ]
+    # Stripes first, then the grid, the bars, and the moment of readiness over them all.
+    out.extend(
+        f'<rect x="0" y="{_TOP + row * _ROW}" width="100%" height="{_ROW}" fill="#f7f7f7"/>'
+        for row in range(1, len(nodes), 2)
+    )
     out.extend(_axis(left, scale, span, _TOP, len(nodes)))
+    for row, node in enumerate(nodes):
+        out.extend(_row(node, row, left, scale, span, node.name in on_chain))
     if startup.ended_s is not None:
         x = left + startup.ended_s * scale
         bottom = _TOP + len(nodes) * _ROW
@@ -62,8 +69,6 @@ def timeline_svg(startup: Startup, chain: Sequence[ChainLink] = ()) -> str:
         out.append(
             f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" fill="#e45756">ready</text>'
         )
-    for row, node in enumerate(nodes):
-        out.extend(_row(node, row, left, scale, span, node.name in on_chain))
     out.extend(_legend(_TOP + len(nodes) * _ROW + 34))
     out.append("</svg>")
     return "\n".join(out) + "\n"
@@ -129,8 +134,6 @@ def _row(
         f'<g class="node" data-node="{escape(node.name)}" data-phase="{escape(node.phase)}">',
         f"<title>{escape(_tooltip(node))}</title>",
     ]
-    if row % 2:
-        out.append(f'<rect x="0" y="{y}" width="100%" height="{_ROW}" fill="#f7f7f7"/>')
     out.append(
         f'<text x="{left - 10:.1f}" y="{text_y:.1f}" text-anchor="end"{weight}>'
         f"{escape(node.name)}</text>"
@@ -154,6 +157,8 @@ def _row(
         f'<rect class="bar" x="{x:.1f}" y="{bar_y:.1f}" width="{bar_w:.1f}" height="{_BAR}" '
         f'rx="2" fill="{fill}"{outline}/>'
     )
+    if node.optional:
+        label += " (optional)"
     if node.warning:
         label += f"  ⚠ {node.warning}"
     out.append(
