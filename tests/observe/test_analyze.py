@@ -31,11 +31,11 @@ CHAIN = [
 
 def provisioning(clock: FakeClock) -> Boot:
     """db → migrations → default_tenant → providers, with a quick cache beside them; each step
-    moves the fake clock on by the time it takes."""
+    moves the fake clock on by the time it takes, without yielding to the others."""
     boot = Boot("gateway", clock=clock, hooks=[])
 
     def timed(name: str, seconds: float, requires: list[str]) -> None:
-        def run() -> None:
+        async def run() -> None:
             clock.advance(seconds)
 
         boot.step(name=name, requires=requires)(run)

@@ -212,3 +212,20 @@ def test_bad_options_are_configuration_errors(
     """Options that make no sense are refused when the hook is made, not at the first startup."""
     with pytest.raises(ConfigError, match=message):
         History(tmp_path / "h.sqlite", **options)  # type: ignore[arg-type]
+
+
+async def test_a_path_that_is_not_a_history_is_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pointing the hook at some other SQLite file costs a log line, never the startup."""
+    other = tmp_path / "app.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("PRAGMA user_version = 7")
+        db.execute("CREATE TABLE t (x)")
+    boot, clock = gateway([History(other)])
+    with caplog.at_level(logging.WARNING, logger="bootgate"):
+        async with clock.autojump(), boot.running() as status:
+            assert status.ready
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages
+    assert all(m.startswith(f"history: cannot use {other}") for m in messages)

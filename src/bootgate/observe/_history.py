@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from bootgate import ConfigError, Event, EventKind, NodeStatus, parse_duration
 
 from ._regression import Regression, regression
-from ._store import HistoryFile
+from ._store import HistoryError, HistoryFile
 from ._timing import Startup, timing_of
 
 _SETTLED = {EventKind.BOOT_READY: "ready", EventKind.BOOT_FAILED: "failed"}
@@ -69,7 +69,7 @@ class History:
             )
         if not factor > 1.0:
             raise ConfigError(f"History: factor must be more than 1, got {factor!r}")
-        self.file = HistoryFile(path)
+        self.file = HistoryFile(path, keep_open=True)
         self.window = window
         self.factor = factor
         self.min_startups = min_startups
@@ -101,6 +101,8 @@ class History:
             if not run.written:
                 self._write(event.service, run, "stopped")
             del self._runs[event.service]
+            if not self._runs:
+                self.file.close()
 
     def _became_ready(self, service: str, run: _Run, node: NodeStatus) -> None:
         # A lost dependency that comes back is ready again: only its first time counts.
@@ -162,5 +164,5 @@ class History:
     def _guard(self, action: Callable[[], None]) -> None:
         try:
             action()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, HistoryError) as exc:
             self._log.warning("history: cannot use %s: %s", self.file.path, exc)

@@ -1,7 +1,8 @@
 """The history file: startups and their node timings in a small SQLite database.
 
 Two tables, one row per startup and one per node of it. A writer keeps the last `keep`
-startups of each service; readers open the file read-only and never create one.
+startups of each service; readers open the file read-only and never create one. The file is
+in WAL mode with `synchronous = NORMAL`: appending a startup costs no disk sync.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ._timing import NodeTiming, Startup
 
 _SCHEMA = """
+PRAGMA journal_mode = WAL;
 CREATE TABLE IF NOT EXISTS startups (
     id INTEGER PRIMARY KEY,
     service TEXT NOT NULL,
@@ -55,10 +57,17 @@ class HistoryError(Exception):
 
 
 class HistoryFile:
-    """A history file at `path`: `append` startups, read them back, recent durations per node."""
+    """A history file at `path`: `append` startups, read them back, recent durations per node.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    Each call opens and closes its own connection unless `keep_open` is set.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, keep_open: bool = False) -> None:
         self.path = Path(path)
+        self.keep_open = keep_open
+        """Keep the connection that first wrote open until `close()`: the last connection to
+        close a WAL file checkpoints it, a disk sync better paid at shutdown than per write."""
+        self._writer: sqlite3.Connection | None = None
 
     def append(self, startup: Startup, *, keep: int | None = 1000) -> int:
         """Add `startup` (creating the file if needed); keep only the last `keep` startups of its
@@ -101,7 +110,8 @@ class HistoryFile:
             )
 
     def recent_durations(self, service: str, window: int) -> dict[str, list[float]]:
-        """Each node's durations to ready in its last `window` startups, newest first.
+        """Each node's durations to ready over the service's last `window` startups, newest
+        first (a node that was not ready in some of them has fewer).
 
         An absent file has no history: an empty mapping, and no file is created.
         """
@@ -109,12 +119,9 @@ class HistoryFile:
             return {}
         with self._connect(write=False) as db:
             rows = db.execute(
-                "SELECT name, duration_s FROM ("
-                "  SELECT n.name, n.duration_s, ROW_NUMBER() OVER ("
-                "    PARTITION BY n.name ORDER BY n.startup DESC) AS k"
-                "  FROM nodes n JOIN startups s ON s.id = n.startup"
-                "  WHERE s.service = ? AND n.duration_s IS NOT NULL"
-                ") WHERE k <= ? ORDER BY name, k",
+                "SELECT name, duration_s FROM nodes WHERE startup IN ("
+                "  SELECT id FROM startups WHERE service = ? ORDER BY id DESC LIMIT ?"
+                ") AND duration_s IS NOT NULL ORDER BY startup DESC",
                 (service, window),
             ).fetchall()
         durations: dict[str, list[float]] = {}
@@ -154,28 +161,51 @@ class HistoryFile:
             ).fetchall()
         return [name for (name,) in rows]
 
+    def close(self) -> None:
+        """Close the connection `keep_open` kept, if any (the next use opens a new one)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
     @contextmanager
     def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        if write:
-            target, uri = str(self.path), False
-        else:
-            if not self.path.is_file():
-                raise HistoryError(f"{self.path}: no such history file")
-            target, uri = self.path.resolve().as_uri() + "?mode=ro", True
         try:
-            with closing(sqlite3.connect(target, timeout=5.0, uri=uri)) as db:
-                if write:
-                    # Made once: a PRAGMA write on every open would cost a sync per startup.
-                    if db.execute("PRAGMA user_version").fetchone()[0] == 0:
-                        db.executescript(_SCHEMA)
-                elif not _is_history(db):
-                    raise HistoryError(f"{self.path}: not a bootgate history file")
+            db = self._writer or self._open(write=write)
+            try:
                 with db:  # one transaction, committed on success
                     yield db
+            finally:
+                if db is not self._writer:
+                    db.close()
         except sqlite3.DatabaseError as exc:
             if write:
                 raise
             raise HistoryError(f"{self.path}: {exc}") from None
+
+    def _open(self, *, write: bool) -> sqlite3.Connection:
+        if not write:
+            if not self.path.is_file():
+                raise HistoryError(f"{self.path}: no such history file")
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            db = sqlite3.connect(uri, timeout=5.0, uri=True)
+            if not _is_history(db):
+                db.close()
+                raise HistoryError(f"{self.path}: not a bootgate history file")
+            return db
+        db = sqlite3.connect(self.path, timeout=5.0)
+        try:
+            # Made once: a PRAGMA write on every open would cost a sync per startup.
+            if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                db.executescript(_SCHEMA)
+            # In WAL mode a commit then costs no sync; a power cut may lose the last
+            # startup or two, never the file: the right trade for a history.
+            db.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            db.close()
+            raise
+        if self.keep_open:
+            self._writer = db
+        return db
 
     @staticmethod
     def _prune(db: sqlite3.Connection, service: str, keep: int) -> None:
