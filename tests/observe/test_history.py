@@ -229,3 +229,12 @@ async def test_a_path_that_is_not_a_history_is_logged_not_raised(
     messages = [r.getMessage() for r in caplog.records]
     assert messages
     assert all(m.startswith(f"history: cannot use {other}") for m in messages)
+
+
+async def test_the_file_is_left_tidy_after_a_run_and_after_reading(tmp_path: Path) -> None:
+    """Once a run has stopped, and after a reader is done, only the history file remains: the
+    write-ahead log's side files are folded back and removed."""
+    await startups(History(tmp_path / "h.sqlite"), 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.sqlite"]
+    assert HistoryFile(tmp_path / "h.sqlite").last() is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.sqlite"]

@@ -186,7 +186,10 @@ class HistoryFile:
         if not write:
             if not self.path.is_file():
                 raise HistoryError(f"{self.path}: no such history file")
-            uri = self.path.resolve().as_uri() + "?mode=ro"
+            # Never created here; opened writable when it may be, so that closing the last
+            # connection tidies the WAL's side files away instead of leaving them behind.
+            mode = "rw" if os.access(self.path, os.W_OK) else "ro"
+            uri = f"{self.path.resolve().as_uri()}?mode={mode}"
             db = sqlite3.connect(uri, timeout=5.0, uri=True)
             if not _is_history(db):
                 db.close()

@@ -19,7 +19,7 @@ _ROW = 22
 _BAR = 14
 _TOP = 64
 _PLOT_W = 900
-_CHAR_W = 7.2  # average advance of a 12px sans-serif character, for the label column
+_CHAR_W = 7.4  # average advance of a 12px sans-serif character, for the label column
 _COLOURS = {"step": "#4c78a8", "dependency": "#54a24b"}
 _OTHER = "#b279a2"
 _FAILED = "#e45756"
@@ -39,26 +39,32 @@ def timeline_svg(startup: Startup, chain: Sequence[ChainLink] = ()) -> str:
     label_w = min(max((len(n.name) for n in nodes), default=4) * _CHAR_W + 24, 320)
     left = label_w
     scale = _PLOT_W / span
-    width = round(left + _PLOT_W + 260)
     height = _TOP + len(nodes) * _ROW + 56
+    body: list[str] = []
+    right = left + _PLOT_W + 40.0
+    for row, node in enumerate(nodes):
+        drawn, edge = _row(node, row, left, scale, span, node.name in on_chain)
+        body.extend(drawn)
+        right = max(right, edge + 16)
+    headline, subline = _headline(startup), _subline(startup, chain)
+    # The picture is as wide as its longest line of text, so nothing is cut off at the edge.
+    width = round(max(right, len(headline) * 9.5 + 20, len(subline) * _CHAR_W + 20))
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" '
         f'font-size="12">',
         f"<title>{escape(startup.service)} startup timeline</title>",
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="10" y="20" font-size="15" font-weight="bold">'
-        f"{escape(_headline(startup))}</text>",
-        f'<text x="10" y="38" fill="#555">{escape(_subline(startup, chain))}</text>',
+        f'<text x="10" y="20" font-size="15" font-weight="bold">{escape(headline)}</text>',
+        f'<text x="10" y="38" fill="#555">{escape(subline)}</text>',
     ]
     # Stripes first, then the grid, the bars, and the moment of readiness over them all.
     out.extend(
-        f'<rect x="0" y="{_TOP + row * _ROW}" width="100%" height="{_ROW}" fill="#f7f7f7"/>'
+        f'<rect x="0" y="{_TOP + row * _ROW}" width="{width}" height="{_ROW}" fill="#f7f7f7"/>'
         for row in range(1, len(nodes), 2)
     )
     out.extend(_axis(left, scale, span, _TOP, len(nodes)))
-    for row, node in enumerate(nodes):
-        out.extend(_row(node, row, left, scale, span, node.name in on_chain))
+    out.extend(body)
     if startup.ended_s is not None:
         x = left + startup.ended_s * scale
         bottom = _TOP + len(nodes) * _ROW
@@ -125,7 +131,8 @@ def _decimals(step: float) -> int:
 
 def _row(
     node: NodeTiming, row: int, left: float, scale: float, span: float, critical: bool
-) -> list[str]:
+) -> tuple[list[str], float]:
+    """The elements of one node's row, and where its rightmost text ends."""
     y = _TOP + row * _ROW
     bar_y = y + (_ROW - _BAR) / 2
     text_y = y + _ROW / 2 + 4
@@ -140,9 +147,10 @@ def _row(
     )
     if node.started_s is None:
         note = node.phase + (f": {node.reason}" if node.reason else "")
+        note = _clip(note)
         out.append(f'<text x="{left + 4:.1f}" y="{text_y:.1f}" fill="#888">{escape(note)}</text>')
         out.append("</g>")
-        return out
+        return out, left + 4 + len(note) * _CHAR_W
     x = left + node.started_s * scale
     if node.ready_s is not None:
         end, fill, label = node.ready_s, _COLOURS.get(node.kind, _OTHER), _took(node)
@@ -161,11 +169,10 @@ def _row(
         label += " (optional)"
     if node.warning:
         label += f"  ⚠ {node.warning}"
-    out.append(
-        f'<text x="{x + bar_w + 6:.1f}" y="{text_y:.1f}" fill="#333">{escape(_clip(label))}</text>'
-    )
+    label = _clip(label)
+    out.append(f'<text x="{x + bar_w + 6:.1f}" y="{text_y:.1f}" fill="#333">{escape(label)}</text>')
     out.append("</g>")
-    return out
+    return out, x + bar_w + 6 + len(label) * _CHAR_W
 
 
 def _took(node: NodeTiming) -> str:
@@ -195,7 +202,7 @@ def _tooltip(node: NodeTiming) -> str:
     return "; ".join(parts)
 
 
-def _clip(text: str, limit: int = 90) -> str:
+def _clip(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
