@@ -114,11 +114,14 @@ def test_an_invalid_graph_is_one_line(
 
 def test_names_that_would_break_the_syntax_are_escaped() -> None:
     """Quotes, hashes and backslashes in names stay inside their labels in both formats."""
-    nodes = [NodeTiming('say "hi"#1', kind="dependency"), NodeTiming("c:\\x", requires=("ghost",))]
-    assert '[("say #quot;hi#quot;#35;1")]' in mermaid('a "title": yes', nodes)
+    nodes = [
+        NodeTiming('say "hi" #x; <b>&', kind="dependency"),
+        NodeTiming("c:\\x", requires=("ghost",)),
+    ]
+    assert '[("say &quot;hi&quot; &num;x; &lt;b&gt;&amp;")]' in mermaid('a "title": yes', nodes)
     assert 'title: "a \\"title\\": yes"' in mermaid('a "title": yes', nodes)
     text = dot("t", nodes)
-    assert '"say \\"hi\\"#1" [shape=cylinder];' in text
+    assert '"say \\"hi\\" #x; <b>&" [shape=cylinder];' in text
     assert '"c:\\\\x";' in text
     assert "ghost" not in text  # a requirement outside the graph draws no edge
 

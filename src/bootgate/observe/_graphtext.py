@@ -83,8 +83,12 @@ def dot(title: str, nodes: Iterable[GraphNode]) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    # Inside a quoted label Mermaid takes entity codes; a bare quote would end the label.
-    return text.replace("#", "#35;").replace('"', "#quot;").replace("\n", " ")
+    # Mermaid draws labels as HTML: named HTML entities keep a quote from ending the label and
+    # markup from being markup. Its own "#quot;" codes are not used: current Mermaid renders
+    # any "#word;" in a label as garbage, so "#" itself becomes "&num;".
+    for char, entity in (("&", "&amp;"), ("#", "&num;"), ('"', "&quot;"), ("<", "&lt;")):
+        text = text.replace(char, entity)
+    return text.replace(">", "&gt;").replace("\n", " ")
 
 
 def _dot_id(text: str) -> str:
