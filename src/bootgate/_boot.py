@@ -15,8 +15,8 @@ from ._clock import Clock, SystemClock
 from ._duration import parse_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
-from ._redact import remember_secret
 from ._probe import Probe, ProbeResult
+from ._redact import remember_secret
 from ._runner import Runner
 from ._snapshot import Status
 from ._spec import DependencySpec, NodeSpec, StepSpec

@@ -28,6 +28,16 @@ COMMANDS = {
         "what a bootgate service is doing: progress and why it is not ready",
         "_status:add_arguments",
     ),
+    "analyze": (
+        "_analyze",
+        "the critical chain and slowest nodes of the last startup; --svg for a timeline",
+        "_analyze:add_arguments",
+    ),
+    "graph": (
+        "_graph",
+        "a Boot's startup graph (MODULE:ATTR) as Mermaid or DOT",
+        "_graph:add_arguments",
+    ),
 }
 
 EXIT_READY = 0
