@@ -21,6 +21,7 @@ from ._snapshot import Status
 from ._spec import DependencySpec, NodeSpec, StepSpec
 from ._step_call import takes_argument
 from ._targets import probe_for
+from ._tasks import task_group
 
 if TYPE_CHECKING:
     from ._duration import Duration
@@ -270,7 +271,7 @@ class Boot:
             raise ConfigError(f"{self.name} is already running")
         self._launched = True
         failure: Exception | None = None
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             runner.launch(tg)
             try:
                 if wait:
@@ -300,7 +301,7 @@ class Boot:
         torn down in reverse order, as when leaving `running()`. For scripts and workers; an
         ASGI server runs the boot from its lifespan instead.
         """
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             tg.start_soon(self._stop_on_signal, tuple(signals), tg.cancel_scope)
             async with self.running():
                 if main is None:

@@ -17,6 +17,8 @@ from typing import Protocol
 import anyio
 import anyio.lowlevel
 
+from ._tasks import task_group
+
 _offloaded = 0
 """How many worker-thread calls are running now; a fake clock must not jump over real work."""
 
@@ -157,17 +159,12 @@ class FakeClock:
     @asynccontextmanager
     async def autojump(self) -> AsyncIterator[FakeClock]:
         """Within this block, whenever every task is blocked, jump to the next timer."""
-        failure: Exception | None = None
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:  # the block's own exception comes out unwrapped
             tg.start_soon(self._jump_forever)
             try:
                 yield self
-            except Exception as exc:  # re-raised below, outside the task group, unwrapped
-                failure = exc
             finally:
                 tg.cancel_scope.cancel()
-        if failure is not None:
-            raise failure
 
     async def _jump_forever(self) -> None:
         while True:
