@@ -111,11 +111,7 @@ def _progress(
 ) -> None:
     """A step's `ctx.progress(...)`: percent and an ETA from the rate since its attempt began."""
     now = run.clock.now()
-    percent = eta = None
-    if total is not None and total > 0:
-        percent = max(0.0, min(100.0, 100.0 * done / total))
-        if 0 < done <= total:
-            eta = (now - begun) / done * (total - done)
-    progress = Progress(done, total, redact(message), percent, eta, run.elapsed(now))
+    # A ValueError for numbers that are not progress is raised here, in the step's own call.
+    progress = Progress.measure(done, total, redact(message), now - begun, run.elapsed(now))
     run.store.progressed(name, now, progress)
     run.emit(EventKind.PROGRESS, name, progress.text())
