@@ -51,7 +51,7 @@ def test_progress_is_json_safe_or_refused_for_any_numbers(
     """Any (done, total): a ValueError exactly when they are not progress, otherwise finite
     numbers or None, percent and ETA None when the total is unknown, and strict JSON works."""
     if not _valid(done, total):
-        with pytest.raises(ValueError, match="progress (done|total) must be"):
+        with pytest.raises(ValueError, match=r"progress (done|total) must be"):
             Progress.measure(done, total, "items", running_s, reported_s)
         return
     progress = Progress.measure(done, total, "items", running_s, reported_s)
