@@ -43,6 +43,9 @@ class EventKind(StrEnum):
     STOPPING = "stopping"
     STOPPED = "stopped"
     TEARDOWN_FAILED = "teardown_failed"
+    WAITING_FOR_THREAD = "waiting_for_thread"
+    """A sync step's thread outlived its attempt (a timeout, or shutdown): the next attempt, or
+    the teardown, waits for it, since a thread cannot be stopped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ _LEVELS = {
     EventKind.DEGRADED: _WARNING,
     EventKind.LOST: _WARNING,
     EventKind.OVER_BUDGET: _WARNING,
+    EventKind.WAITING_FOR_THREAD: _WARNING,
     EventKind.FAILED: _ERROR,
     EventKind.BLOCKED: _ERROR,
     EventKind.BOOT_FAILED: _ERROR,

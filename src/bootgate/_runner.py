@@ -27,6 +27,7 @@ from ._snapshot import Phase
 from ._spec import DependencySpec, NodeSpec, StepSpec
 from ._state import StateStore
 from ._step_call import Holder
+from ._threads import Threads
 
 
 class Runner:
@@ -59,8 +60,14 @@ class Runner:
         self.ready_order: list[str] = []
         self.holders: dict[str, Holder] = {}
         """Generator steps parked at their `yield`, each waiting for its teardown."""
+        self.setups: set[Holder] = set()
+        """Generator steps not (yet) parked: shutdown lets them finish before any teardown."""
+        self.threads = Threads()
+        """Sync code running in worker threads, watched until each thread returns."""
         self.task_scopes: set[anyio.CancelScope] = set()
         """One per running node task, cancelled at shutdown."""
+        self.tasks_ended = anyio.Event()
+        """Set once shutdown has begun and no node task runs any more."""
         self.budget_scopes: dict[str, anyio.CancelScope] = {}
         """One per running budget watch, cancelled once its node settles."""
         self.settled = anyio.Event()
@@ -78,6 +85,7 @@ class Runner:
     def launch(self, tg: anyio.abc.TaskGroup) -> None:
         """Start every node without requirements in `tg`; the rest follow as they unblock."""
         self._tg = tg
+        self.threads.bind(tg)
         self.spawn([name for name in self.graph.order if self._unmet[name] == 0])
         self._check_settled()
 
@@ -115,6 +123,8 @@ class Runner:
                     next_name = await self._run_node(self.specs[next_name])
             finally:
                 self.task_scopes.discard(scope)
+                if self.shut_down and not self.task_scopes:
+                    self.tasks_ended.set()
 
     async def _run_node(self, spec: NodeSpec) -> str | None:
         if spec.budget is not None:

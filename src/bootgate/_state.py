@@ -92,6 +92,12 @@ class StateStore:
         self._apply(name, phase, error=error, next_retry_s=next_retry_s)
         self._publish(now)
 
+    def waits_for_thread(self, name: str, now: float, *, error: str) -> None:
+        """A step's attempt timed out but its thread still runs: `retrying`, with no next
+        attempt scheduled until the thread has finished (`error` says so)."""
+        self._apply(name, Phase.RETRYING, error=error, next_retry_s=None)
+        self._publish(now)
+
     def became_ready(self, name: str, now: float, *, duration_s: float) -> None:
         """The node is ready, `duration_s` after its first attempt began."""
         self._apply(
