@@ -34,6 +34,10 @@ def offloaded() -> Iterator[None]:
         _offloaded -= 1
 
 
+_SETTLE_CHECKPOINTS = 8
+"""Scheduling rounds a fake clock's autojump lets pass before it asks whether all tasks wait."""
+
+
 class TimeoutScope(Protocol):
     """A context manager around a cancel scope that may swallow its own cancellation."""
 
@@ -168,6 +172,11 @@ class FakeClock:
 
     async def _jump_forever(self) -> None:
         while True:
+            # Let a chain of wake-ups (a timer wakes a task that wakes another) run out first:
+            # anyio's asyncio `wait_all_tasks_blocked` sleeps 0.1 s of real time whenever it
+            # finds a task still runnable, which made long simulated waits take real minutes.
+            for _ in range(_SETTLE_CHECKPOINTS):
+                await anyio.lowlevel.checkpoint()
             await anyio.wait_all_tasks_blocked()
             if _offloaded:
                 # Tasks wait on a worker thread doing real work: let it finish before jumping.

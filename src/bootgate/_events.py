@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     BLOCKED = "blocked"
     LOST = "lost"
     """A dependency that was ready stopped answering: readiness is lowered."""
+    OVERDUE = "overdue"
+    """A dependency outlasted its startup deadline and is still waited for (after_deadline
+    "heal"); a `ready` event follows if it answers."""
     PROGRESS = "progress"
     OVER_BUDGET = "over_budget"
     """A node is still not ready when its time budget ran out (a warning, not a failure)."""
@@ -78,6 +81,7 @@ _LEVELS = {
     EventKind.STOPPED: _INFO,
     EventKind.DEGRADED: _WARNING,
     EventKind.LOST: _WARNING,
+    EventKind.OVERDUE: _WARNING,
     EventKind.OVER_BUDGET: _WARNING,
     EventKind.WAITING_FOR_THREAD: _WARNING,
     EventKind.FAILED: _ERROR,

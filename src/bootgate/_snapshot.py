@@ -147,8 +147,11 @@ class NodeStatus:
     next_retry_s: float | None = None
     budget_s: float | None = None
     over_budget: bool = False
+    overdue: bool = False
+    """A dependency that outlasted its startup deadline and is still waited for ("heal")."""
     reason: str | None = None
-    """Why the node is blocked, degraded or failed, naming both ends where there are two."""
+    """Why the node is blocked, degraded, failed or overdue, naming both ends where there are
+    two."""
 
     @property
     def ok(self) -> bool:
@@ -281,6 +284,8 @@ def _explain(node: NodeStatus, status: Status) -> str:
         return "waiting for " + ", ".join(waiting) if waiting else "pending"
     if phase in (Phase.WAITING, Phase.RETRYING):
         text = node.error or ("probing" if phase is Phase.WAITING else "retrying")
+        if node.overdue:
+            text = f"past its deadline, still waiting: {text}"
         if node.attempts:
             text += f", attempt {node.attempts}"
         if node.next_retry_s is not None:
