@@ -10,8 +10,6 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
-import anyio
-
 from . import _testmode
 from ._context import StepContext
 from ._duration import format_duration
@@ -21,6 +19,7 @@ from ._redact import describe, redact
 from ._snapshot import Progress
 from ._spec import StepSpec
 from ._step_call import Holder, Style, awaited, style_of
+from ._threads import ThreadCall
 
 if TYPE_CHECKING:
     from ._runner import Runner
@@ -42,7 +41,7 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
         ctx = StepContext(
             run.service, name, attempt, run.values, functools.partial(_progress, run, name, begun)
         )
-        running: list[anyio.Event] = []
+        running: list[ThreadCall | Holder] = []
         try:
             value = await _attempt(run, spec, style, ctx, running)
         except PermanentError as exc:
@@ -51,7 +50,7 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
         except Exception as exc:
             error = describe(exc)
             delay = policy.next_delay(attempt, clock.now() - first, run.random())
-            if delay is not None and running and not running[0].is_set():
+            if delay is not None and running and not running[0].done.is_set():
                 if not await _wait_for_thread(run, spec, attempt, running[0]):
                     return
                 delay = policy.next_delay(attempt, clock.now() - first, run.random())
@@ -73,10 +72,14 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
 
 
 async def _attempt(
-    run: Runner, spec: StepSpec, style: Style, ctx: StepContext, running: list[anyio.Event]
+    run: Runner,
+    spec: StepSpec,
+    style: Style,
+    ctx: StepContext,
+    running: list[ThreadCall | Holder],
 ) -> Any:
-    """One attempt. A timed-out attempt whose thread still runs leaves in `running` the event
-    set once that thread (and, for a generator, the teardown of what it built) has finished."""
+    """One attempt. A timed-out attempt whose thread still runs leaves it in `running`: its
+    ThreadCall, or for a generator the Holder that will tear down what the setup built."""
     args: tuple[Any, ...] = (ctx,) if spec.takes_context else ()
     what = f"step {spec.name!r}"
     if style is Style.ASYNC:
@@ -93,13 +96,15 @@ async def _attempt(
         with run.clock.move_on_after(spec.timeout):
             await call.done.wait()
             return await awaited(call.outcome())
-        running.append(call.done)
+        running.append(call)
         raise StartupTimeout(what, spec.timeout)
     holder = Holder(spec.name, style, spec.fn, args, run.threads)
     return await _hold(run, spec, style, holder, running)
 
 
-async def _wait_for_thread(run: Runner, spec: StepSpec, attempt: int, done: anyio.Event) -> bool:
+async def _wait_for_thread(
+    run: Runner, spec: StepSpec, attempt: int, leftover: ThreadCall | Holder
+) -> bool:
     """Before a retry, wait (at most the grace period) for the thread of a timed-out attempt:
     a thread cannot be stopped, and a retry beside it would run the step twice at once. False
     (the node has failed) if it is still running then."""
@@ -109,8 +114,12 @@ async def _wait_for_thread(run: Runner, spec: StepSpec, attempt: int, done: anyi
     run.store.waits_for_thread(spec.name, run.clock.now(), error=waiting)
     run.emit(EventKind.WAITING_FOR_THREAD, spec.name, waiting)
     with run.clock.move_on_after(run.grace):
-        await done.wait()
-    if done.is_set():
+        await leftover.done.wait()
+    if leftover.done.is_set():
+        if isinstance(leftover, Holder):
+            run.setups.discard(leftover)
+            if leftover.teardown_error is not None:
+                run.emit(EventKind.TEARDOWN_FAILED, spec.name, describe(leftover.teardown_error))
         return True
     run.fail(
         spec.name,
@@ -121,7 +130,7 @@ async def _wait_for_thread(run: Runner, spec: StepSpec, attempt: int, done: anyi
 
 
 async def _hold(
-    run: Runner, spec: StepSpec, style: Style, holder: Holder, running: list[anyio.Event]
+    run: Runner, spec: StepSpec, style: Style, holder: Holder, running: list[ThreadCall | Holder]
 ) -> Any:
     """Run a generator step's setup in its holder task; its value once it yields."""
     run.setups.add(holder)
@@ -141,7 +150,7 @@ async def _hold(
         holder.scope.cancel()
     if not holder.started.is_set():
         if style is Style.SYNC_GEN:  # its thread cannot be stopped: run_step waits for it
-            running.append(holder.done)
+            running.append(holder)
         else:
             await holder.done.wait()
         raise StartupTimeout(f"step {spec.name!r}", spec.timeout or 0.0)

@@ -30,7 +30,7 @@ class ThreadCall:
         """The node whose code runs in the thread."""
         self.done = anyio.Event()
         self.value: Any = None
-        self.error: Exception | None = None
+        self.error: BaseException | None = None
         self.abandoned = False
         """True if shutdown stopped waiting for the thread before it returned."""
         self._scope = anyio.CancelScope(shield=True)
@@ -43,7 +43,9 @@ class ThreadCall:
                     self.value = await anyio.to_thread.run_sync(
                         functools.partial(fn, *args), abandon_on_cancel=True
                     )
-                except Exception as exc:
+                except anyio.get_cancelled_exc_class():
+                    raise  # abandoned: this task's own scope takes it
+                except BaseException as exc:  # even SystemExit: it belongs to the waiter
                     self.error = exc
             self.abandoned = self._scope.cancelled_caught
         finally:

@@ -284,3 +284,25 @@ async def test_a_failing_sync_step_still_fails_startup_after_its_thread() -> Non
         async with clock.autojump(), boot.running():
             pass
     assert boot.status().nodes["broken"].attempts == 2
+
+
+async def test_a_failing_teardown_of_an_interrupted_setup_is_reported() -> None:
+    """The teardown a holder runs itself for a setup cut short is reported like any other."""
+    boot, _, events = fake_boot()
+    entered, go = threading.Event(), threading.Event()
+    boot.add_hook(on(EventKind.STOPPING, go.set))
+
+    @boot.step
+    def cache() -> Iterator[None]:
+        entered.set()
+        go.wait(10)
+        yield
+        raise OSError("socket already closed")
+
+    try:
+        async with boot.running(wait=False):
+            await anyio.to_thread.run_sync(entered.wait, 10)
+    finally:
+        go.set()
+    failed = [e.message for e in events.events if e.kind is EventKind.TEARDOWN_FAILED]
+    assert failed == ["OSError: socket already closed"]
