@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bootgate import Retry, wait_for
 from bootgate._tasks import task_group
@@ -116,3 +118,34 @@ async def test_a_lone_failure_in_a_nested_group_comes_out_as_itself() -> None:
     with pytest.raises(Mine, match="deep"):
         async with task_group() as tg:
             tg.start_soon(inner)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.sampled_from([Mine, ValueError, KeyError, OSError, TimeoutError, LookupError]),
+    st.integers(0, 5),
+    st.booleans(),
+)
+def test_a_lone_exception_is_the_very_object_raised(
+    kind: type[BaseException], siblings: int, from_a_task: bool
+) -> None:
+    """Whatever its class, with any number of idle sibling tasks, raised in the block or in a
+    task: the exception that comes out is the one raised, never chained to a group."""
+    raised = kind("boom")
+
+    async def fail() -> None:
+        raise raised
+
+    async def main() -> None:
+        async with task_group() as tg:
+            for _ in range(siblings):
+                tg.start_soon(anyio.sleep_forever)
+            if from_a_task:
+                tg.start_soon(fail)
+                await anyio.sleep_forever()
+            await fail()
+
+    with pytest.raises(kind) as info:
+        anyio.run(main)
+    assert info.value is raised
+    assert not isinstance(info.value.__context__, BaseExceptionGroup)
