@@ -18,6 +18,7 @@ from bootgate import (
     ConfigError,
     EventKind,
     FakeClock,
+    Permanent,
     Phase,
     ProbeResult,
     Ready,
@@ -26,6 +27,7 @@ from bootgate import (
     Status,
     Transient,
 )
+from bootgate.testing import test_mode
 
 from .helpers import Recorder, fake_boot
 
@@ -228,3 +230,30 @@ def test_after_deadline_takes_heal_or_exit_only() -> None:
         Boot("svc", after_deadline="heel")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="got 3"):
         Boot("svc").dependency("db", "tcp://127.0.0.1:1", after_deadline=3)  # type: ignore[arg-type]
+
+
+async def test_a_permanent_answer_while_healing_fails_the_dependency() -> None:
+    """Back, but refusing the password: healing stops and the node fails with that reason."""
+    boot, clock, _ = fake_boot()
+
+    async def db() -> ProbeResult:
+        if clock.now() < 20:
+            return Transient("connection refused")
+        return Permanent("password authentication failed (28P01)")
+
+    boot.dependency("db", db, retry=DEADLINE, recheck=None)
+    async with clock.autojump(), boot.running(wait=False):
+        status = await first(boot, lambda s: s.failed)
+    assert status.nodes["db"].reason == "password authentication failed (28P01)"
+
+
+async def test_in_test_mode_a_healing_dependency_is_retried_in_rounds_without_spinning() -> None:
+    """Test mode caps each wait's attempts; healing pauses a capped interval between rounds."""
+    boot, clock, _ = fake_boot()
+    probe = ComesBack(clock, at=5)
+    boot.dependency("db", probe, retry=DEADLINE, recheck=None)
+    with test_mode(attempts=2):
+        async with clock.autojump(), boot.running(wait=False):
+            await first(boot, lambda s: s.ready)
+    assert 5 <= clock.now() <= 5.25
+    assert len(probe.times) <= 2 + 5 / 0.25 * 2 + 2
