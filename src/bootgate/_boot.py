@@ -5,23 +5,24 @@ from __future__ import annotations
 import importlib
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import anyio
 
 from ._backoff import STEP_RETRY, RandomSource, Retry, wait_retry
 from ._clock import Clock, SystemClock
-from ._duration import parse_duration
+from ._duration import did_you_mean, parse_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
 from ._probe import Probe, ProbeResult
 from ._redact import remember_secret
 from ._runner import Runner
 from ._snapshot import Status
-from ._spec import DependencySpec, NodeSpec, StepSpec
+from ._spec import AFTER_DEADLINE, AfterDeadline, DependencySpec, NodeSpec, StepSpec
 from ._step_call import takes_argument
 from ._targets import probe_for
+from ._tasks import task_group
 
 if TYPE_CHECKING:
     from ._duration import Duration
@@ -85,12 +86,23 @@ def _seconds(value: Duration | None, what: str) -> float | None:
     return None if value is None else parse_duration(value, what=what)
 
 
+def _after_deadline(value: object) -> AfterDeadline:
+    for choice in AFTER_DEADLINE:
+        if value == choice:
+            return choice
+    hint = did_you_mean(value, AFTER_DEADLINE) if isinstance(value, str) else ""
+    raise ConfigError(f'after_deadline must be "heal" or "exit", got {value!r}{hint}')
+
+
 class Boot:
     """A service's startup graph: steps and dependencies, run in dependency order.
 
     `clock` is the time seam (tests pass a FakeClock); `hooks` receive every Event (default: one
     LoggingHook on the "bootgate" logger); `grace` bounds the whole teardown at shutdown; `rng`
-    seeds the retry jitter.
+    seeds the retry jitter. `after_deadline` says what a running service does when a
+    dependency outlasts its startup deadline: "heal" (the default) keeps waiting for it, and
+    readiness follows when it answers; "exit" fails it, so startup can no longer complete and
+    a served process exits for its supervisor to restart it (see `running()` for scripts).
     """
 
     def __init__(
@@ -101,11 +113,15 @@ class Boot:
         hooks: Iterable[Hook] | None = None,
         grace: Duration = 10.0,
         rng: RandomSource | None = None,
+        after_deadline: AfterDeadline = "heal",
     ) -> None:
         self.name = name
         self.clock: Clock = clock or SystemClock()
         self._hooks: list[Hook] = [LoggingHook()] if hooks is None else list(hooks)
         self._grace = parse_duration(grace, what="grace")
+        self.after_deadline: AfterDeadline = _after_deadline(after_deadline)
+        """"heal" or "exit": read by servers, which exit once startup has failed for good
+        when it is "exit" (`status().failed`)."""
         self._rng = rng
         self._specs: list[NodeSpec] = []
         self._runner: Runner | None = None
@@ -126,6 +142,7 @@ class Boot:
         recheck: Duration | None = 5.0,
         fail_fast: bool = True,
         budget: Duration | None = None,
+        after_deadline: AfterDeadline | None = None,
     ) -> Dependency:
         """Declare an external dependency, waited for with `retry` and re-probed every `recheck`.
 
@@ -133,6 +150,7 @@ class Boot:
         probe; drivers are extras), a Probe, or an `async def () -> Ready | Transient | Permanent`.
         Without `retry`, the policy is `WAIT_RETRY` updated by the `BOOTGATE_*` retry variables
         (`BOOTGATE_TIMEOUT`, `BOOTGATE_MAX_INTERVAL`, ...), read when the dependency is declared.
+        `after_deadline` ("heal" or "exit") overrides the Boot's for this dependency.
         """
         probe: Probe
         if isinstance(target, str):
@@ -151,6 +169,7 @@ class Boot:
             critical=critical,
             recheck=_seconds(recheck, f"{name}: recheck"),
             fail_fast=fail_fast,
+            after_deadline=None if after_deadline is None else _after_deadline(after_deadline),
         )
         self._add(spec)
         return Dependency(name, probe.display, probe)
@@ -266,25 +285,29 @@ class Boot:
 
     # -- running ------------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def running(
+    def running(
         self, *, wait: bool = True, timeout: Duration | None = None
-    ) -> AsyncIterator[Status]:
+    ) -> AbstractAsyncContextManager[Status]:
         """Run the graph for the duration of the block; tear down in reverse order on exit.
 
         With `wait` (the default) the block is entered once the service is ready, and
         StartupError is raised instead if it cannot become ready (after tearing down what
-        started); `timeout` bounds that wait (StartupTimeout). With `wait=False` the block is
-        entered at once while startup goes on (an HTTP server answering probes meanwhile).
+        started); `timeout` bounds that wait (StartupTimeout). A caller that waits is a script
+        that wants an answer: a dependency past its deadline then fails, whatever
+        `after_deadline` says. With `wait=False` the block is entered at once while startup goes
+        on (an HTTP server answering probes meanwhile), and `after_deadline` applies.
         """
-        limit = _seconds(timeout, "timeout")
+        return self._run(wait=wait, limit=_seconds(timeout, "timeout"), heal=not wait)
+
+    @asynccontextmanager
+    async def _run(self, *, wait: bool, limit: float | None, heal: bool) -> AsyncIterator[Status]:
         runner = self._current()
         if self._launched:
             raise ConfigError(f"{self.name} is already running")
         self._launched = True
         failure: Exception | None = None
-        async with anyio.create_task_group() as tg:
-            runner.launch(tg)
+        async with task_group() as tg:
+            runner.launch(tg, heal=heal)
             try:
                 if wait:
                     with self.clock.move_on_after(limit):
@@ -309,13 +332,16 @@ class Boot:
     ) -> None:
         """Run until `main()` returns (or forever without one) or until one of `signals` arrives.
 
-        On a signal, readiness drops first, then waiting steps are cancelled and what started is
-        torn down in reverse order, as when leaving `running()`. For scripts and workers; an
-        ASGI server runs the boot from its lifespan instead.
+        `main()` starts once the service is ready. A dependency past its startup deadline is
+        waited for on (`after_deadline="heal"`) or fails it (`"exit"`); once startup has
+        failed for good, StartupError is raised, so the process exits non-zero. On a signal,
+        readiness drops first, then waiting steps are cancelled and what started is torn down
+        in reverse order, as when leaving `running()`. For scripts and workers; an ASGI server
+        runs the boot from its lifespan instead.
         """
-        async with anyio.create_task_group() as tg:
+        async with task_group() as tg:
             tg.start_soon(self._stop_on_signal, tuple(signals), tg.cancel_scope)
-            async with self.running():
+            async with self._run(wait=True, limit=None, heal=True):
                 if main is None:
                     await anyio.sleep_forever()
                 else:
@@ -356,6 +382,7 @@ class Boot:
                 hooks=self._hooks,
                 rng=self._rng,
                 grace=self._grace,
+                after_deadline=self.after_deadline,
             )
             self._runner = runner
             self._launched = False

@@ -31,7 +31,10 @@ class StepContext:
     def progress(self, done: float, total: float | None = None, message: str = "") -> None:
         """Report progress, e.g. `ctx.progress(16, 25, "Migration0016")`; an ETA is derived.
 
-        Safe to call from a sync step (which runs in a worker thread) and from async code.
+        `total` None (or `math.inf`) means unknown: no percent, no ETA, shown as "16/?".
+        `done` must be a finite number >= 0 and `total` a number >= 0; NaN or a negative
+        number raises ValueError here. Safe to call from a sync step (which runs in a worker
+        thread) and from async code.
         """
         if threading.get_ident() == self._loop_thread:
             self._report(done, total, message)

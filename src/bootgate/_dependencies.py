@@ -2,8 +2,9 @@
 
 Both go through the one waiting engine (`_waiting`), so a Boot's dependency is paced, contained
 and redacted exactly as `bootgate wait` is. Here its answers become node transitions and events:
-a startup wait that runs out fails the node; a runtime loss never does, it lowers readiness
-until the dependency answers again.
+a startup wait that runs out fails the node, or (after_deadline="heal") leaves it overdue and
+waited for until it answers; a runtime loss never fails it, it lowers readiness until the
+dependency answers again.
 """
 
 from __future__ import annotations
@@ -52,8 +53,54 @@ async def wait(run: Runner, spec: DependencySpec) -> bool:
     if outcome.kind == "ready":
         run.ready(name, None, first)
         return True
-    run.fail(name, outcome.reason if outcome.kind == "permanent" else outcome.gave_up())
-    return False
+    if outcome.kind == "permanent" or not run.heals(spec):
+        run.fail(name, outcome.reason if outcome.kind == "permanent" else outcome.gave_up())
+        return False
+    return await _heal(run, spec, first, outcome.gave_up(), outcome.attempts)
+
+
+async def _heal(run: Runner, spec: DependencySpec, first: float, why: str, tried: int) -> bool:
+    """after_deadline="heal": the dependency outlasted its startup deadline, yet the service
+    must not stay unready for good once it answers. It is marked overdue (`waiting`, with the
+    reason, an `overdue` event) and waited for again at its capped interval, without a
+    deadline, until it answers: then it is ready and startup goes on. Only `ready` (or a
+    permanent answer, with fail-fast) is reported, not every attempt: the status shows them."""
+    name = spec.name
+    store, clock = run.store, run.clock
+    store.went_overdue(name, clock.now(), reason=f"outlasted its startup deadline: {why}")
+    run.emit(EventKind.OVERDUE, name, f'{why}; still waiting for it (after_deadline="heal")')
+    policy = spec.retry.replace(
+        attempts=sys.maxsize, timeout=None, interval=spec.retry.max_interval
+    )
+
+    def attempt_began(attempt: int) -> None:
+        store.attempt_began(name, clock.now(), attempt=tried + attempt)
+
+    def attempt_failed(event: WaitEvent) -> None:
+        if event.kind == "attempt" and event.next_delay is not None:
+            now = clock.now()
+            next_retry_s = run.elapsed(now + event.next_delay)
+            store.attempt_failed(name, now, error=event.reason, next_retry_s=next_retry_s)
+
+    while True:
+        outcome = await wait_until_ready(
+            spec.probe,
+            policy,
+            clock=clock,
+            rng=run.random(),
+            fail_fast=spec.fail_fast,
+            on_event=attempt_failed,
+            on_attempt=attempt_began,
+        )
+        tried += outcome.attempts
+        if outcome.kind == "ready":
+            run.ready(name, None, first)
+            return True
+        if outcome.kind == "permanent":
+            run.fail(name, outcome.reason)
+            return False
+        # Only test mode's cap on attempts ends a wait without a deadline: pause between rounds.
+        await clock.sleep(spec.retry.max_interval)
 
 
 async def watch(run: Runner, spec: DependencySpec, interval: float) -> None:

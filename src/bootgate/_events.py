@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     BLOCKED = "blocked"
     LOST = "lost"
     """A dependency that was ready stopped answering: readiness is lowered."""
+    OVERDUE = "overdue"
+    """A dependency outlasted its startup deadline and is still waited for (after_deadline
+    "heal"); a `ready` event follows if it answers."""
     PROGRESS = "progress"
     OVER_BUDGET = "over_budget"
     """A node is still not ready when its time budget ran out (a warning, not a failure)."""
@@ -43,6 +46,9 @@ class EventKind(StrEnum):
     STOPPING = "stopping"
     STOPPED = "stopped"
     TEARDOWN_FAILED = "teardown_failed"
+    WAITING_FOR_THREAD = "waiting_for_thread"
+    """A sync step's thread outlived its attempt (a timeout, or shutdown): the next attempt, or
+    the teardown, waits for it, since a thread cannot be stopped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +81,9 @@ _LEVELS = {
     EventKind.STOPPED: _INFO,
     EventKind.DEGRADED: _WARNING,
     EventKind.LOST: _WARNING,
+    EventKind.OVERDUE: _WARNING,
     EventKind.OVER_BUDGET: _WARNING,
+    EventKind.WAITING_FOR_THREAD: _WARNING,
     EventKind.FAILED: _ERROR,
     EventKind.BLOCKED: _ERROR,
     EventKind.BOOT_FAILED: _ERROR,

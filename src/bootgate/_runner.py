@@ -24,9 +24,10 @@ from ._events import Event, EventKind, Hook, get_logger
 from ._graph import Graph
 from ._redact import redact
 from ._snapshot import Phase
-from ._spec import DependencySpec, NodeSpec, StepSpec
+from ._spec import AfterDeadline, DependencySpec, NodeSpec, StepSpec
 from ._state import StateStore
 from ._step_call import Holder
+from ._threads import Threads
 
 
 class Runner:
@@ -45,6 +46,7 @@ class Runner:
         hooks: Sequence[Hook],
         rng: RandomSource | None,
         grace: float,
+        after_deadline: AfterDeadline = "heal",
     ) -> None:
         self.graph = Graph.build((spec.name, spec.requires) for spec in specs)
         self.service = service
@@ -59,13 +61,24 @@ class Runner:
         self.ready_order: list[str] = []
         self.holders: dict[str, Holder] = {}
         """Generator steps parked at their `yield`, each waiting for its teardown."""
+        self.setups: set[Holder] = set()
+        """Generator steps not (yet) parked: shutdown lets them finish before any teardown."""
+        self.threads = Threads()
+        """Sync code running in worker threads, watched until each thread returns."""
         self.task_scopes: set[anyio.CancelScope] = set()
         """One per running node task, cancelled at shutdown."""
+        self.tasks_ended = anyio.Event()
+        """Set once shutdown has begun and no node task runs any more."""
         self.budget_scopes: dict[str, anyio.CancelScope] = {}
         """One per running budget watch, cancelled once its node settles."""
         self.settled = anyio.Event()
         """Set once startup completed or can no longer complete."""
         self.shut_down = False
+        self.after_deadline = after_deadline
+        """The Boot's choice for dependencies that outlast their startup deadline."""
+        self.heal = True
+        """False when the caller waits for readiness itself (a script): every dependency then
+        fails at its deadline, whatever `after_deadline` says."""
         self._hooks = hooks
         self._rng = rng
         self._unmet = {name: len(reqs) for name, reqs in self.graph.requires.items()}
@@ -75,11 +88,20 @@ class Runner:
 
     # -- life cycle ---------------------------------------------------------------------------
 
-    def launch(self, tg: anyio.abc.TaskGroup) -> None:
-        """Start every node without requirements in `tg`; the rest follow as they unblock."""
+    def launch(self, tg: anyio.abc.TaskGroup, *, heal: bool = True) -> None:
+        """Start every node without requirements in `tg`; the rest follow as they unblock.
+
+        With `heal` False, no dependency heals after its deadline (see `heals`).
+        """
+        self.heal = heal
         self._tg = tg
+        self.threads.bind(tg)
         self.spawn([name for name in self.graph.order if self._unmet[name] == 0])
         self._check_settled()
+
+    def heals(self, spec: DependencySpec) -> bool:
+        """Whether the dependency is still waited for once its startup deadline has passed."""
+        return self.heal and (spec.after_deadline or self.after_deadline) == "heal"
 
     def startup_error(self) -> StartupError:
         """The error `running()` raises when startup can no longer complete."""
@@ -115,6 +137,8 @@ class Runner:
                     next_name = await self._run_node(self.specs[next_name])
             finally:
                 self.task_scopes.discard(scope)
+                if self.shut_down and not self.task_scopes:
+                    self.tasks_ended.set()
 
     async def _run_node(self, spec: NodeSpec) -> str | None:
         if spec.budget is not None:

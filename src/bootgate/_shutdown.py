@@ -28,8 +28,11 @@ async def shut_down(run: Runner) -> None:
     run.mark_stopping()
     for scope in run.task_scopes | set(run.budget_scopes.values()):
         scope.cancel()
+    if not run.task_scopes:
+        run.tasks_ended.set()
     clock, store = run.clock, run.store
     deadline = clock.now() + run.grace
+    await _let_interrupted_finish(run, deadline)
     # Nodes without a teardown are marked stopped in batches between the ones that have one.
     batch: list[str] = []
     for name in reversed(run.ready_order):
@@ -44,10 +47,41 @@ async def shut_down(run: Runner) -> None:
     while run.holders:
         name, holder = run.holders.popitem()
         await _teardown(run, name, holder, deadline)
+    for name in sorted(set(run.threads.abandon())):
+        run.emit(
+            EventKind.TEARDOWN_FAILED,
+            name,
+            "its thread was still running when the grace period ended; abandoned",
+        )
+    for holder in run.setups:
+        holder.abandon()
     unfinished = [n for n in run.graph.order if store.phase(n) not in _KEEP_AT_SHUTDOWN]
     store.stopped(unfinished, clock.now(), why="shut down before it was ready")
     store.close(clock.now())
     run.emit(EventKind.STOPPED, None, "stopped")
+
+
+async def _let_interrupted_finish(run: Runner, deadline: float) -> None:
+    """Before any teardown, let what shutdown interrupted stop, within the grace period:
+    cancelled attempts (their `finally` blocks), generator setups (a sync one waits for its
+    thread, then tears down what it built) and sync steps' threads, which cannot be stopped
+    and may still use what the teardowns would release."""
+    clock = run.clock
+    for name in sorted({call.name for call in run.threads.running}):
+        run.emit(
+            EventKind.WAITING_FOR_THREAD,
+            name,
+            "its thread is still running; shutdown waits for it before tearing down",
+        )
+    for ended in [run.tasks_ended, *(holder.done for holder in run.setups)]:
+        if clock.now() >= deadline:
+            return
+        with clock.move_on_after(deadline - clock.now()):
+            await ended.wait()
+    await run.threads.wait(clock, deadline)
+    for holder in run.setups:
+        if holder.interrupted and holder.teardown_error is not None:
+            run.emit(EventKind.TEARDOWN_FAILED, holder.name, describe(holder.teardown_error))
 
 
 async def _teardown(run: Runner, name: str, holder: Holder, deadline: float) -> None:
@@ -56,7 +90,7 @@ async def _teardown(run: Runner, name: str, holder: Holder, deadline: float) -> 
     with run.clock.move_on_after(max(deadline - run.clock.now(), 0.0)) as scope:
         await holder.done.wait()
     if scope.cancelled_caught:
-        holder.scope.cancel()
+        holder.abandon()
         run.emit(
             EventKind.TEARDOWN_FAILED,
             name,

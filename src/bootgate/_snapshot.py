@@ -7,10 +7,11 @@ The store that produces snapshots, and the transitions that change it, are in `_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, SupportsFloat
 
 from ._duration import format_duration
 
@@ -47,9 +48,20 @@ _SHUT = frozenset({Phase.STOPPING, Phase.STOPPED})
 NodeKind = Literal["step", "dependency"]
 
 
+#: An estimate further away than this (about 31 years) is no estimate: the ETA is None.
+ETA_HORIZON_S = 1e9
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """A step's own account of its work: "16/25 Migration0016", with percent and ETA."""
+    """A step's own account of its work: "16/25 Migration0016", with percent and ETA.
+
+    Every number is finite (JSON-safe) or None. `done` is a finite number >= 0; `total` is a
+    finite number >= 0, or None when it is unknown (`math.inf` is taken as unknown too);
+    anything else (NaN, a negative number, an infinite `done`) is a ValueError. `percent` and
+    `eta_s` are None when the total is unknown, and so is a derived number that overflowed or an
+    ETA beyond `ETA_HORIZON_S`.
+    """
 
     done: float
     total: float | None
@@ -59,6 +71,44 @@ class Progress:
     """Seconds left, as estimated when the progress was reported (at `reported_s`)."""
     reported_s: float | None = None
     """When this progress was reported, in seconds since the boot began."""
+
+    def __post_init__(self) -> None:
+        done = _finite(self.done)
+        if done is None or done < 0:
+            raise ValueError(f"progress done must be a finite number >= 0, got {self.done!r:.40}")
+        total = self.total
+        if total is not None and _infinite(total):
+            total = None
+        elif total is not None:
+            total = _finite(total)
+            if total is None or total < 0:
+                raise ValueError(
+                    "progress total must be a number >= 0, or None or math.inf when unknown,"
+                    f" got {self.total!r:.40}"
+                )
+        object.__setattr__(self, "done", done)
+        object.__setattr__(self, "total", total)
+        for name in ("percent", "eta_s", "reported_s"):
+            object.__setattr__(self, name, _finite(getattr(self, name)))
+        if total is None:
+            object.__setattr__(self, "percent", None)
+        eta = self.eta_s
+        if total is None or (eta is not None and not 0 <= eta <= ETA_HORIZON_S):
+            object.__setattr__(self, "eta_s", None)
+
+    @classmethod
+    def measure(
+        cls, done: float, total: float | None, message: str, running_s: float, reported_s: float
+    ) -> Progress:
+        """Progress reported `running_s` seconds into an attempt: percent, and an ETA from the
+        rate so far. Raises ValueError for numbers that are not progress (see the class)."""
+        percent = eta = None
+        known, count = _finite(total), _finite(done)
+        if known is not None and known > 0 and count is not None:
+            percent = max(0.0, min(100.0, 100.0 * count / known))
+            if 0 < count <= known:
+                eta = running_s / count * (known - count)
+        return cls(done, total, message, percent, eta, reported_s)
 
     def eta_at(self, at_s: float) -> float | None:
         """Seconds left as of `at_s` (seconds since the boot began): the ETA keeps counting
@@ -70,9 +120,9 @@ class Progress:
         return max(self.eta_s - (at_s - self.reported_s), 0.0)
 
     def text(self) -> str:
-        """ "16/25 Migration0016" or "16 Migration0016" when the total is unknown."""
-        count = f"{self.done:g}/{self.total:g}" if self.total is not None else f"{self.done:g}"
-        return f"{count} {self.message}".strip()
+        """ "16/25 Migration0016", or "16/? Migration0016" when the total is unknown."""
+        total = "?" if self.total is None else f"{self.total:g}"
+        return f"{self.done:g}/{total} {self.message}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +147,11 @@ class NodeStatus:
     next_retry_s: float | None = None
     budget_s: float | None = None
     over_budget: bool = False
+    overdue: bool = False
+    """A dependency that outlasted its startup deadline and is still waited for ("heal")."""
     reason: str | None = None
-    """Why the node is blocked, degraded or failed, naming both ends where there are two."""
+    """Why the node is blocked, degraded, failed or overdue, naming both ends where there are
+    two."""
 
     @property
     def ok(self) -> bool:
@@ -159,6 +212,23 @@ class Status:
         return _blocking_chains(self, failed_only=True)
 
 
+def _finite(value: object) -> float | None:
+    """`value` as a finite, JSON-safe number (an int stays an int), or None."""
+    if isinstance(value, bool) or not isinstance(value, SupportsFloat):
+        return None
+    try:
+        as_float = float(value)
+    except (OverflowError, ValueError):  # an int too large for a float
+        return None
+    if not math.isfinite(as_float):
+        return None
+    return value if type(value) is int else as_float
+
+
+def _infinite(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, SupportsFloat) and value == math.inf
+
+
 def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
     if status.ready:
         return ()
@@ -210,6 +280,8 @@ def _explain(node: NodeStatus, status: Status) -> str:
         return "waiting for " + ", ".join(waiting) if waiting else "pending"
     if phase in (Phase.WAITING, Phase.RETRYING):
         text = node.error or ("probing" if phase is Phase.WAITING else "retrying")
+        if node.overdue:
+            text = f"past its deadline, still waiting: {text}"
         if node.attempts:
             text += f", attempt {node.attempts}"
         if node.next_retry_s is not None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
 from ._probe import Probe
 from ._snapshot import NodeKind, NodeStatus
+
+AfterDeadline = Literal["heal", "exit"]
+"""What a dependency that outlasts its startup deadline does to a running service: "heal"
+(keep waiting for it, readiness follows when it answers) or "exit" (fail: startup can no
+longer complete, and a served process exits so that its supervisor restarts it)."""
+
+AFTER_DEADLINE: tuple[AfterDeadline, ...] = ("heal", "exit")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,3 +68,5 @@ class DependencySpec(NodeSpec):
     recheck: float | None = None
     fail_fast: bool = True
     """A Permanent answer fails the node at once (False: keep retrying)."""
+    after_deadline: AfterDeadline | None = None
+    """When its startup wait runs out: "heal" or "exit" (None: the Boot's choice)."""

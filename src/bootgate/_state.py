@@ -92,8 +92,17 @@ class StateStore:
         self._apply(name, phase, error=error, next_retry_s=next_retry_s)
         self._publish(now)
 
+    def waits_for_thread(self, name: str, now: float, *, error: str) -> None:
+        """A step's attempt timed out but its thread still runs: `retrying`, with no next
+        attempt scheduled until the thread has finished (`error` says so)."""
+        self._apply(name, Phase.RETRYING, error=error, next_retry_s=None)
+        self._publish(now)
+
     def became_ready(self, name: str, now: float, *, duration_s: float) -> None:
         """The node is ready, `duration_s` after its first attempt began."""
+        fields = self._fields[name]
+        if fields["overdue"]:  # it healed: the reason it was overdue is over
+            fields.update(overdue=False, reason=None)
         self._apply(
             name,
             Phase.READY,
@@ -102,6 +111,12 @@ class StateStore:
             ready_s=self.elapsed(now),
             duration_s=duration_s,
         )
+        self._publish(now)
+
+    def went_overdue(self, name: str, now: float, *, reason: str) -> None:
+        """A dependency outlasted its startup deadline and is still waited for: `waiting`, with
+        `reason` saying so (readiness follows if it answers)."""
+        self._apply(name, Phase.WAITING, overdue=True, reason=reason, next_retry_s=None)
         self._publish(now)
 
     def gave_up(self, name: str, now: float, *, reason: str) -> None:

@@ -18,7 +18,8 @@ from ._events import EventKind
 from ._redact import describe, redact
 from ._snapshot import Progress
 from ._spec import StepSpec
-from ._step_call import Holder, Style, call_plain, style_of
+from ._step_call import Holder, Style, awaited, style_of
+from ._threads import ThreadCall
 
 if TYPE_CHECKING:
     from ._runner import Runner
@@ -40,14 +41,19 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
         ctx = StepContext(
             run.service, name, attempt, run.values, functools.partial(_progress, run, name, begun)
         )
+        running: list[ThreadCall | Holder] = []
         try:
-            value = await _attempt(run, spec, style, ctx)
+            value = await _attempt(run, spec, style, ctx, running)
         except PermanentError as exc:
             run.fail(name, describe(exc))
             return
         except Exception as exc:
             error = describe(exc)
             delay = policy.next_delay(attempt, clock.now() - first, run.random())
+            if delay is not None and running and not running[0].done.is_set():
+                if not await _wait_for_thread(run, spec, attempt, running[0]):
+                    return
+                delay = policy.next_delay(attempt, clock.now() - first, run.random())
             if delay is None:
                 noun = "attempt" if attempt == 1 else "attempts"
                 run.fail(name, f"{error} (gave up after {attempt} {noun})")
@@ -65,19 +71,69 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
         return
 
 
-async def _attempt(run: Runner, spec: StepSpec, style: Style, ctx: StepContext) -> Any:
+async def _attempt(
+    run: Runner,
+    spec: StepSpec,
+    style: Style,
+    ctx: StepContext,
+    running: list[ThreadCall | Holder],
+) -> Any:
+    """One attempt. A timed-out attempt whose thread still runs leaves it in `running`: its
+    ThreadCall, or for a generator the Holder that will tear down what the setup built."""
     args: tuple[Any, ...] = (ctx,) if spec.takes_context else ()
-    if style is Style.ASYNC or style is Style.SYNC:
+    what = f"step {spec.name!r}"
+    if style is Style.ASYNC:
         if spec.timeout is None:
-            return await call_plain(style, spec.fn, args)
+            return await spec.fn(*args)
         with run.clock.move_on_after(spec.timeout):
-            return await call_plain(style, spec.fn, args)
-        raise StartupTimeout(f"step {spec.name!r}", spec.timeout)
-    return await _hold(run, spec, Holder(spec.name, style, spec.fn, args))
+            return await spec.fn(*args)
+        raise StartupTimeout(what, spec.timeout)
+    if style is Style.SYNC:
+        call = run.threads.start(spec.name, spec.fn, *args)
+        if spec.timeout is None:
+            await call.done.wait()
+            return await awaited(call.outcome())
+        with run.clock.move_on_after(spec.timeout):
+            await call.done.wait()
+            return await awaited(call.outcome())
+        running.append(call)
+        raise StartupTimeout(what, spec.timeout)
+    holder = Holder(spec.name, style, spec.fn, args, run.threads)
+    return await _hold(run, spec, style, holder, running)
 
 
-async def _hold(run: Runner, spec: StepSpec, holder: Holder) -> Any:
+async def _wait_for_thread(
+    run: Runner, spec: StepSpec, attempt: int, leftover: ThreadCall | Holder
+) -> bool:
+    """Before a retry, wait (at most the grace period) for the thread of a timed-out attempt:
+    a thread cannot be stopped, and a retry beside it would run the step twice at once. False
+    (the node has failed) if it is still running then."""
+    limit = format_duration(spec.timeout or 0.0)
+    why = f"attempt {attempt} timed out after {limit}"
+    waiting = f"{why}; waiting for its thread to finish before retrying"
+    run.store.waits_for_thread(spec.name, run.clock.now(), error=waiting)
+    run.emit(EventKind.WAITING_FOR_THREAD, spec.name, waiting)
+    with run.clock.move_on_after(run.grace):
+        await leftover.done.wait()
+    if leftover.done.is_set():
+        if isinstance(leftover, Holder):
+            run.setups.discard(leftover)
+            if leftover.teardown_error is not None:
+                run.emit(EventKind.TEARDOWN_FAILED, spec.name, describe(leftover.teardown_error))
+        return True
+    run.fail(
+        spec.name,
+        f"{why} and its thread was still running {format_duration(run.grace)} later; not "
+        "retried, so that the step never runs twice at once",
+    )
+    return False
+
+
+async def _hold(
+    run: Runner, spec: StepSpec, style: Style, holder: Holder, running: list[ThreadCall | Holder]
+) -> Any:
     """Run a generator step's setup in its holder task; its value once it yields."""
+    run.setups.add(holder)
     run.task_group().start_soon(holder.run, name=f"bootgate:{spec.name}:holder")
     try:
         with run.clock.move_on_after(spec.timeout):
@@ -93,7 +149,10 @@ async def _hold(run: Runner, spec: StepSpec, holder: Holder) -> Any:
     if not holder.started.is_set() or holder.error is not None:
         holder.scope.cancel()
     if not holder.started.is_set():
-        await holder.done.wait()
+        if style is Style.SYNC_GEN:  # its thread cannot be stopped: run_step waits for it
+            running.append(holder)
+        else:
+            await holder.done.wait()
         raise StartupTimeout(f"step {spec.name!r}", spec.timeout or 0.0)
     if holder.error is not None:
         raise holder.error
@@ -102,6 +161,7 @@ async def _hold(run: Runner, spec: StepSpec, holder: Holder) -> Any:
         # the node will not count as ready, and its teardown runs now, in its own task.
         holder.release.set()
     else:
+        run.setups.discard(holder)
         run.holders[spec.name] = holder
     return holder.value
 
@@ -111,11 +171,7 @@ def _progress(
 ) -> None:
     """A step's `ctx.progress(...)`: percent and an ETA from the rate since its attempt began."""
     now = run.clock.now()
-    percent = eta = None
-    if total is not None and total > 0:
-        percent = max(0.0, min(100.0, 100.0 * done / total))
-        if 0 < done <= total:
-            eta = (now - begun) / done * (total - done)
-    progress = Progress(done, total, redact(message), percent, eta, run.elapsed(now))
+    # A ValueError for numbers that are not progress is raised here, in the step's own call.
+    progress = Progress.measure(done, total, redact(message), now - begun, run.elapsed(now))
     run.store.progressed(name, now, progress)
     run.emit(EventKind.PROGRESS, name, progress.text())

@@ -1,5 +1,5 @@
-"""The step driver: how to call a step's function, async, sync (in a worker thread) or a
-generator of either kind.
+"""The step driver: the four shapes of a step function, and the Holder that drives a generator
+step from setup to teardown (sync code runs in the run's watched worker threads, `_threads`).
 
 A generator step is driven from start to finish by one task (a `Holder`), so cancel scopes and task
 groups it opens around its `yield` stay in the task that opened them.
@@ -14,10 +14,9 @@ from enum import Enum
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
-from ._clock import offloaded
 from ._errors import PermanentError
+from ._threads import ThreadCall, Threads
 
 
 class Style(Enum):
@@ -62,14 +61,8 @@ def takes_argument(fn: Callable[..., Any]) -> bool:
     return True
 
 
-async def call_plain(style: Style, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    """Run an async or sync function to completion; sync ones in a worker thread."""
-    if style is Style.ASYNC:
-        return await fn(*args)
-    with offloaded():
-        result = await anyio.to_thread.run_sync(
-            functools.partial(fn, *args), abandon_on_cancel=True
-        )
+async def awaited(result: Any) -> Any:
+    """What a sync function returned, awaited if it is awaitable (a sync factory of coroutines)."""
     if inspect.isawaitable(result):
         result = await result
     return result
@@ -87,10 +80,21 @@ def _next_or_done(gen: Generator[Any, None, None]) -> Any:
 
 
 class Holder:
-    """Drives one generator step: setup up to `yield`, park, then teardown when released."""
+    """Drives one generator step: setup up to `yield`, park, then teardown when released.
+
+    A sync generator's code runs in worker threads the run keeps track of (`Threads`). If the
+    holder is cancelled while such a thread runs (a setup timeout, or shutdown), it waits for
+    the thread (shutdown abandons it when the grace period ends) and, if the setup got as far
+    as its `yield`, runs the teardown at once: what the setup created must not leak.
+    """
 
     def __init__(
-        self, name: str, style: Style, fn: Callable[..., Any], args: tuple[Any, ...]
+        self,
+        name: str,
+        style: Style,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        threads: Threads,
     ) -> None:
         self.name = name
         self.scope = anyio.CancelScope()
@@ -100,9 +104,13 @@ class Holder:
         self.value: Any = None
         self.error: BaseException | None = None
         self.teardown_error: BaseException | None = None
+        self.interrupted = False
+        """True if a setup cut short after its `yield` was torn down by the holder itself."""
         self._style = style
         self._fn = fn
         self._args = args
+        self._threads = threads
+        self._call: ThreadCall | None = None
 
     async def run(self) -> None:
         """The holder task's body; never raises except for cancellation of its host."""
@@ -113,10 +121,16 @@ class Holder:
             self.started.set()
             self.done.set()
 
+    def abandon(self) -> None:
+        """Cancel the holder, and stop waiting for the thread running its code (if any)."""
+        self.scope.cancel()
+        if self._call is not None:
+            self._call.abandon()
+
     async def _lifetime(self) -> None:
         gen = self._fn(*self._args)
         try:
-            value = await self._advance(gen)
+            value = await self._advance(gen, setup=True)
         except Exception as exc:
             self.error = exc
             return
@@ -129,10 +143,13 @@ class Holder:
         self.scope.shield = True
         self.started.set()
         await self.release.wait()
+        await self._teardown(gen)
+
+    async def _teardown(self, gen: Any) -> None:
         # No cancel scope may be entered or left between the yield and this resumption: the
         # generator may hold scopes of its own open across its yield.
         try:
-            extra = await self._advance(gen)
+            extra = await self._advance(gen, setup=False)
         except Exception as exc:
             self.teardown_error = exc
             return
@@ -140,19 +157,30 @@ class Holder:
             self.teardown_error = PermanentError(f"step {self.name!r} yielded more than once")
             await self._close(gen)
 
-    async def _advance(self, gen: Any) -> Any:
+    async def _advance(self, gen: Any, *, setup: bool) -> Any:
         if self._style is Style.ASYNC_GEN:
             agen: AsyncGenerator[Any, None] = gen
             try:
                 return await agen.__anext__()
             except StopAsyncIteration:
                 return _DONE
-        with offloaded():
-            return await anyio.to_thread.run_sync(_next_or_done, gen, abandon_on_cancel=True)
+        call = self._call = self._threads.start(self.name, _next_or_done, gen)
+        try:
+            await call.done.wait()
+        except BaseException:
+            # Cancelled while the thread runs, which nothing can stop: wait for it, and tear
+            # down a setup that reached its `yield` meanwhile. Then the cancellation goes on.
+            with anyio.CancelScope(shield=True):
+                await call.done.wait()
+                if setup and not call.abandoned and call.error is None and call.value is not _DONE:
+                    self.interrupted = True
+                    await self._teardown(gen)
+            raise
+        return call.outcome()
 
     async def _close(self, gen: Any) -> None:
         with anyio.CancelScope(shield=True):
             if self._style is Style.ASYNC_GEN:
                 await gen.aclose()
             else:
-                await anyio.to_thread.run_sync(gen.close)
+                await self._threads.start(self.name, gen.close).done.wait()

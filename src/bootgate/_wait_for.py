@@ -18,6 +18,7 @@ from ._clock import Clock, SystemClock
 from ._errors import ConfigError, PermanentError, StartupTimeout
 from ._probe import Probe
 from ._targets import probe_for
+from ._tasks import task_group
 from ._waiting import Waited, WaitEvent, WaitOutcome, wait_until_ready
 
 
@@ -63,7 +64,7 @@ async def wait_for(
         if not any or len(failures) == len(probes):
             group.cancel_scope.cancel()
 
-    async with anyio.create_task_group() as group:
+    async with task_group() as group:
         for index, probe in enumerate(probes):
             group.start_soon(run, index, probe, group)
     if ready and (any or len(ready) == len(probes)):

@@ -170,6 +170,7 @@ def test_keep_alive_and_streaming_switched_off(service: Service) -> None:
         assert next(chunks).startswith(b"id: ")
         assert next(chunks) == b": keep-alive\n\n"  # nothing changes while migrations wait
     finally:
+        service.go.set()  # shutdown waits for the migration's thread, which cannot be stopped
         gate.close()
     quiet = WsgiGate(flask_like, Service().boot, stream=False)
     assert get(quiet, "/status/stream")[0] == 404

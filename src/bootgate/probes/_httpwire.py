@@ -9,6 +9,8 @@ only: the cold-start `check` path runs on it (and does not pay for `http.client`
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from ._conversation import RECEIVE_SIZE, Closed, Malformed, Reader
 from ._verdict import Verdict
 
@@ -27,6 +29,9 @@ HEAD_LIMIT = 65536
 INTERIM_LIMIT = 16
 
 
+_QUERY_SAFE = "=&;%+/?:@!$'()*,~-._"
+
+
 def build_request(
     target: Target,
     headers: Sequence[tuple[str, str]],
@@ -39,7 +44,8 @@ def build_request(
         path = target.path or "/"
         query = target.raw.split("?", 1)[1].split("#", 1)[0] if "?" in target.raw else ""
         if query:
-            path = f"{path}?{query}"
+            # As written, but ASCII: the request line is Latin-1 and a server expects %-escapes.
+            path = f"{path}?{quote(query, safe=_QUERY_SAFE)}"
     default = 443 if target.scheme == "https" else 80
     host = target.host if ":" not in target.host else f"[{target.host}]"
     if target.port != default:
