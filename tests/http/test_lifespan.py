@@ -181,3 +181,21 @@ def test_boot_one_liners_build_the_http_wrappers() -> None:
         assert isinstance(gate, WsgiGate)
     finally:
         gate.close()
+
+
+async def test_an_http_only_app_that_answers_the_lifespan_scope_is_fine() -> None:
+    """An app that answers every scope with an HTTP response (docs' quick start) does not speak
+    lifespan: startup completes with no failure, and shutdown too."""
+    svc = Service()
+
+    async def http_only(scope: Scope, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = asgi(svc.boot, http_only)
+    async with Server() as server, anyio.create_task_group() as tg:
+        tg.start_soon(app, lifespan_scope(), server.receive, server.send)
+        assert await server.say("startup") == {"type": "lifespan.startup.complete"}
+        await svc.finish()
+        assert (await call(app, "/")).text == "ok"
+        assert await server.say("shutdown") == {"type": "lifespan.shutdown.complete"}

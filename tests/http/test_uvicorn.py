@@ -126,3 +126,19 @@ async def test_complete_answers_carry_their_length() -> None:
             response = await client.get(path)
             assert response.headers["content-length"] == str(len(response.content))
             assert "transfer-encoding" not in response.headers
+
+
+async def test_an_http_only_app_starts_under_uvicorn() -> None:
+    """boot.asgi(app) around an app without lifespan support starts and serves under uvicorn
+    (it once ended with "Application startup failed" and no reason)."""
+    boot = Boot("plain", hooks=[])
+
+    async def http_only(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"plain"})
+
+    async with served(boot.asgi(http_only)) as client:
+        with anyio.fail_after(10):
+            while (await client.get("/readyz")).status_code != 200:
+                await anyio.sleep(0.01)
+        assert (await client.get("/anything")).text == "plain"

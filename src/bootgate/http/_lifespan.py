@@ -55,7 +55,12 @@ class _InnerLifespan:
             return (True, "") if kind == "startup" else (self.error is None, self.error or "")
         if answer["type"] == f"lifespan.{kind}.complete":
             return True, ""
-        return False, str(answer.get("message", ""))
+        if not str(answer.get("type", "")).startswith("lifespan."):
+            # It answered as if this were a request (an app written for HTTP only): it does
+            # not speak lifespan, which is no failure. Servers treat it the same way.
+            self.supported = False
+            return True, ""
+        return False, str(answer.get("message", "")) or f"the application's lifespan.{kind} failed"
 
     def close(self) -> None:
         for stream in (self._to_app, self._app_inbox, self._to_us, self._from_app):
