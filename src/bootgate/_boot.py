@@ -15,6 +15,7 @@ from ._clock import Clock, SystemClock
 from ._duration import did_you_mean, parse_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
+from ._exclusive import ExclusiveLock
 from ._probe import Probe, ProbeResult
 from ._redact import remember_secret
 from ._runner import Runner
@@ -190,6 +191,7 @@ class Boot:
         budget: Duration | None = None,
         optional: bool = False,
         critical: bool = False,
+        exclusive: ExclusiveLock | None = None,
     ) -> Callable[[F], Step]: ...
 
     def step(
@@ -204,13 +206,17 @@ class Boot:
         budget: Duration | None = None,
         optional: bool = False,
         critical: bool = False,
+        exclusive: ExclusiveLock | None = None,
     ) -> Step | Callable[[F], Step]:
         """Declare a step: a sync or async function, or a generator (setup, yield, teardown).
 
         Use bare (`@boot.step`) or with options. The function gets a StepContext if it takes an
         argument. `timeout` limits each attempt; `budget` only warns when exceeded; an
         `optional` step that fails degrades the service instead of blocking readiness; a
-        `critical` step that fails makes /livez fail too.
+        `critical` step that fails makes /livez fail too. With `exclusive=` a lock
+        (`bootgate.locks.postgres(dsn, name)`, `.redis`, `.file`) is held around each attempt,
+        so one replica at a time runs the step; the others show phase `waiting` with the
+        holder, then run it themselves (a well-written step then finds nothing to do).
         """
 
         def declare(function: F) -> Step:
@@ -227,6 +233,7 @@ class Boot:
                 optional=optional,
                 critical=critical,
                 takes_context=takes_argument(function),
+                exclusive=exclusive,
             )
             self._add(spec)
             return Step(step_name, function)

@@ -24,6 +24,10 @@ class StepContext:
         """This step's name."""
         self.attempt = attempt
         """1 on the first attempt, 2 on the first retry, and so on."""
+        self.fence: int | None = None
+        """The fencing token of the lock held for this attempt (an exclusive step on a lock
+        that gives one, such as `bootgate.locks.redis`); None otherwise. Pass it to the
+        store you write to, so a write from a holder whose lease ran out is refused."""
         self._values = values
         self._report = report
         self._loop_thread = threading.get_ident()

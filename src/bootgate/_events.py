@@ -49,6 +49,9 @@ class EventKind(StrEnum):
     WAITING_FOR_THREAD = "waiting_for_thread"
     """A sync step's thread outlived its attempt (a timeout, or shutdown): the next attempt, or
     the teardown, waits for it, since a thread cannot be stopped."""
+    WAITING_FOR_LOCK = "waiting_for_lock"
+    """An exclusive step waits for its lock; the message names the holder, again as it changes
+    and each second as the time held grows."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from ._backoff import STEP_RETRY, WAIT_RETRY, Retry
+from ._exclusive import ExclusiveLock
 from ._probe import Probe
 from ._snapshot import NodeKind, NodeStatus
 
@@ -55,6 +56,8 @@ class StepSpec(NodeSpec):
     timeout: float | None = None
     takes_context: bool = True
     """Whether `fn` is called with the StepContext."""
+    exclusive: ExclusiveLock | None = None
+    """A lock held around each attempt: one replica at a time runs the step."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -92,6 +92,17 @@ class StateStore:
         self._apply(name, phase, error=error, next_retry_s=next_retry_s)
         self._publish(now)
 
+    def waits_for_lock(self, name: str, now: float, *, holder: str) -> None:
+        """An exclusive step waits for its lock: `waiting`, with who holds it as its error
+        ("lock gateway-migrations held by host-b pid 4121 for 12 s")."""
+        self._apply(name, Phase.WAITING, error=holder, next_retry_s=None)
+        self._publish(now)
+
+    def holds_lock(self, name: str, now: float) -> None:
+        """An exclusive step has its lock: the attempt runs (`starting`)."""
+        self._apply(name, Phase.STARTING, error=None)
+        self._publish(now)
+
     def waits_for_thread(self, name: str, now: float, *, error: str) -> None:
         """A step's attempt timed out but its thread still runs: `retrying`, with no next
         attempt scheduled until the thread has finished (`error` says so)."""

@@ -15,6 +15,7 @@ from ._context import StepContext
 from ._duration import format_duration
 from ._errors import PermanentError, StartupTimeout
 from ._events import EventKind
+from ._exclusive import ExclusiveLock, Lease, run_exclusive
 from ._redact import describe, redact
 from ._snapshot import Progress
 from ._spec import StepSpec
@@ -43,7 +44,10 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
         )
         running: list[ThreadCall | Holder] = []
         try:
-            value = await _attempt(run, spec, style, ctx, running)
+            if spec.exclusive is None:
+                value = await _attempt(run, spec, style, ctx, running)
+            else:
+                value = await _locked(run, spec, spec.exclusive, style, ctx, running)
         except PermanentError as exc:
             run.fail(name, describe(exc))
             return
@@ -100,6 +104,30 @@ async def _attempt(
         raise StartupTimeout(what, spec.timeout)
     holder = Holder(spec.name, style, spec.fn, args, run.threads)
     return await _hold(run, spec, style, holder, running)
+
+
+async def _locked(
+    run: Runner,
+    spec: StepSpec,
+    lock: ExclusiveLock,
+    style: Style,
+    ctx: StepContext,
+    running: list[ThreadCall | Holder],
+) -> Any:
+    """One attempt of an exclusive step, inside its lock. The wait for the lock is not part of
+    the step's `timeout` (that bounds the attempt); it shows as phase `waiting` with the holder.
+    A lock lost mid-attempt cancels it with LockLost, which the step's retry policy handles."""
+
+    def waiting(holder: str) -> None:
+        run.store.waits_for_lock(spec.name, run.clock.now(), holder=holder)
+        run.emit(EventKind.WAITING_FOR_LOCK, spec.name, holder)
+
+    async def attempt(lease: Lease) -> Any:
+        ctx.fence = lease.fence
+        run.store.holds_lock(spec.name, run.clock.now())
+        return await _attempt(run, spec, style, ctx, running)
+
+    return await run_exclusive(lock, waiting, attempt, clock=run.clock)
 
 
 async def _wait_for_thread(

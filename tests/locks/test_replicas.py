@@ -121,6 +121,7 @@ def test_twenty_replicas_migrate_once_one_at_a_time(cluster: Postgres, tmp_path:
     me = f"{socket.gethostname()} pid {os.getpid()}"
     assert len(firsts) == 20
     assert all(f["reason"].startswith(f"lock gateway-migrations held by {me} for ") for f in firsts)
+    assert all(f["phase"] == "waiting" for f in firsts)  # the step's phase in every view
     outputs = [p.communicate(timeout=90) for p in procs]
     for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-2000:]
