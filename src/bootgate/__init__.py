@@ -40,8 +40,9 @@ if TYPE_CHECKING:
         Ready,
         Transient,
     )
+    from ._progress import Progress
     from ._redact import redact
-    from ._snapshot import NodeStatus, Phase, Progress, Status
+    from ._snapshot import NodeStatus, NodeWarning, Phase, Status
     from ._wait_for import wait_for
     from ._waiting import Waited, WaitEvent
 
@@ -66,12 +67,13 @@ _MODULES = {
     "MissingExtraError": "_errors",
     "Node": "_boot",
     "NodeStatus": "_snapshot",
+    "NodeWarning": "_snapshot",
     "Permanent": "_probe",
     "PermanentError": "_errors",
     "Phase": "_snapshot",
     "Probe": "_probe",
     "ProbeResult": "_probe",
-    "Progress": "_snapshot",
+    "Progress": "_progress",
     "Ready": "_probe",
     "Retry": "_backoff",
     "StartupError": "_errors",
@@ -125,6 +127,7 @@ __all__ = [
     "MissingExtraError",
     "Node",
     "NodeStatus",
+    "NodeWarning",
     "Permanent",
     "PermanentError",
     "Phase",

@@ -104,6 +104,8 @@ class Boot:
     dependency outlasts its startup deadline: "heal" (the default) keeps waiting for it, and
     readiness follows when it answers; "exit" fails it, so startup can no longer complete and
     a served process exits for its supervisor to restart it (see `running()` for scripts).
+    `version` and `release_id`, if given, are reported in the status (health+json's `version`
+    and `releaseId`).
     """
 
     def __init__(
@@ -115,8 +117,12 @@ class Boot:
         grace: Duration = 10.0,
         rng: RandomSource | None = None,
         after_deadline: AfterDeadline = "heal",
+        version: str | None = None,
+        release_id: str | None = None,
     ) -> None:
         self.name = name
+        self.version = version
+        self.release_id = release_id
         self.clock: Clock = clock or SystemClock()
         self._hooks: list[Hook] = [LoggingHook()] if hooks is None else list(hooks)
         self._grace = parse_duration(grace, what="grace")
@@ -274,6 +280,19 @@ class Boot:
         """
         return (self._runner or self._current()).store.subscribe()
 
+    def warn(self, node: Node | str, message: str, *, lasts: Duration | None = 300.0) -> None:
+        """Raise a warning about `node` while the boot runs (a hook may call it): a `warning`
+        event, logged at WARNING, and an entry in the node's `warnings`. The health is `warn`
+        while the warning is current: for `lasts` (default 5 minutes), or with `lasts=None`
+        until the node is done; after that it stays in the node's warnings as history."""
+        name = node.name if isinstance(node, Node) else node
+        runner = self._runner
+        if runner is None or not self._launched or runner.store.closed:
+            raise ConfigError(f"cannot warn about {name!r}: {self.name} is not running")
+        if name not in runner.specs:
+            raise ConfigError(f"cannot warn about {name!r}: {self.name} has no such node")
+        runner.warn(name, message, _seconds(lasts, "lasts"))
+
     def mark_stopping(self) -> None:
         """Drop readiness now, before teardown: the first act of a graceful shutdown."""
         if self._runner is not None and self._launched:
@@ -390,12 +409,17 @@ class Boot:
                 rng=self._rng,
                 grace=self._grace,
                 after_deadline=self.after_deadline,
+                version=self.version,
+                release_id=self.release_id,
             )
             self._runner = runner
             self._launched = False
         return runner
 
     def _add(self, spec: NodeSpec) -> None:
+        if ":" in spec.name:
+            # health+json keys a check "component:measurement"; a colon would make it ambiguous.
+            raise ConfigError(f"node name {spec.name!r} may not contain ':'")
         if self._launched and self._runner is not None and not self._runner.store.closed:
             raise ConfigError(f"cannot add {spec.name!r}: {self.name} is running")
         self._specs.append(spec)

@@ -8,7 +8,7 @@ import anyio
 
 from ._duration import format_duration
 from ._events import EventKind
-from ._snapshot import SETTLED_BAD, SETTLED_OK
+from ._snapshot import SETTLED_BAD, SETTLED_OK, NodeWarning
 
 if TYPE_CHECKING:
     from ._runner import Runner
@@ -22,10 +22,12 @@ async def watch(run: Runner, name: str, budget: float) -> None:
         phase = run.store.phase(name)
         if phase in SETTLED_OK or phase in SETTLED_BAD or run.store.stopping:
             return
-        run.store.ran_over_budget(name, run.clock.now())
-        run.emit(
-            EventKind.OVER_BUDGET, name, f"not ready after its budget of {format_duration(budget)}"
-        )
+        # Current until the node is done: the fact stays in its warnings, the health does not
+        # stay `warn` for the life of the process.
+        now = run.clock.now()
+        message = f"not ready after its budget of {format_duration(budget)}"
+        run.store.ran_over_budget(name, now, warning=NodeWarning(message, run.elapsed(now)))
+        run.emit(EventKind.OVER_BUDGET, name, message)
 
 
 def cancel(run: Runner, name: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from . import _testmode
 from ._duration import format_duration
 from ._events import EventKind
 from ._spec import DependencySpec
@@ -25,9 +26,13 @@ async def wait(run: Runner, spec: DependencySpec) -> bool:
     """Wait for the dependency at startup; True once it is ready, False once it has failed."""
     name = spec.name
     store, clock = run.store, run.clock
+    first = clock.now()
+    # The engine counts the deadline from here too (test mode has none).
+    timeout = _testmode.apply(spec.retry).timeout
+    deadline_s = None if timeout is None else run.elapsed(first) + timeout
 
     def attempt_began(attempt: int) -> None:
-        store.attempt_began(name, clock.now(), attempt=attempt)
+        store.attempt_began(name, clock.now(), attempt=attempt, deadline_s=deadline_s)
         run.emit(EventKind.ATTEMPT, name, f"probe {attempt}")
 
     def attempt_failed(event: WaitEvent) -> None:
@@ -40,7 +45,6 @@ async def wait(run: Runner, spec: DependencySpec) -> bool:
         pause = format_duration(event.next_delay)
         run.emit(EventKind.RETRY, name, f"{event.reason}; next in {pause}")
 
-    first = clock.now()
     outcome = await wait_until_ready(
         spec.probe,
         spec.retry,

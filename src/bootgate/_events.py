@@ -41,6 +41,9 @@ class EventKind(StrEnum):
     PROGRESS = "progress"
     OVER_BUDGET = "over_budget"
     """A node is still not ready when its time budget ran out (a warning, not a failure)."""
+    WARNING = "warning"
+    """A warning was raised about a node (`Boot.warn`, e.g. by a history hook): the node's
+    `warnings` hold it, and the health is `warn` while it is current."""
     BOOT_READY = "boot_ready"
     BOOT_FAILED = "boot_failed"
     STOPPING = "stopping"
@@ -86,6 +89,7 @@ _LEVELS = {
     EventKind.LOST: _WARNING,
     EventKind.OVERDUE: _WARNING,
     EventKind.OVER_BUDGET: _WARNING,
+    EventKind.WARNING: _WARNING,
     EventKind.WAITING_FOR_THREAD: _WARNING,
     EventKind.FAILED: _ERROR,
     EventKind.BLOCKED: _ERROR,

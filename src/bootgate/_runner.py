@@ -23,7 +23,7 @@ from ._errors import StartupError
 from ._events import Event, EventKind, Hook, get_logger
 from ._graph import Graph
 from ._redact import redact
-from ._snapshot import Phase
+from ._snapshot import NodeWarning, Phase
 from ._spec import AfterDeadline, DependencySpec, NodeSpec, StepSpec
 from ._state import StateStore
 from ._step_call import Holder
@@ -47,6 +47,8 @@ class Runner:
         rng: RandomSource | None,
         grace: float,
         after_deadline: AfterDeadline = "heal",
+        version: str | None = None,
+        release_id: str | None = None,
     ) -> None:
         self.graph = Graph.build((spec.name, spec.requires) for spec in specs)
         self.service = service
@@ -54,7 +56,11 @@ class Runner:
         self.clock = clock
         self.grace = grace
         self.store = StateStore(
-            service, (self.specs[name].initial_status() for name in self.graph.order), clock.now()
+            service,
+            (self.specs[name].initial_status() for name in self.graph.order),
+            clock.now(),
+            version=version,
+            release_id=release_id,
         )
         self.values: dict[str, object] = {}
         """What each ready node produced, for `StepContext.result()`."""
@@ -178,6 +184,16 @@ class Runner:
                 unblocked.append(dependent)
         self._unblocked[name] = unblocked
         self._check_settled()
+
+    def warn(self, name: str, message: str, lasts: float | None) -> None:
+        """A warning about node `name`, current for `lasts` seconds (None: until the node is
+        done), kept in its warnings after that."""
+        now = self.clock.now()
+        at_s = self.elapsed(now)
+        message = redact(message)
+        until = None if lasts is None else at_s + lasts
+        self.store.warned(name, now, warning=NodeWarning(message, at_s, until))
+        self.emit(EventKind.WARNING, name, message)
 
     def fail(self, name: str, reason: str) -> None:
         """Node `name` failed for good; everything downstream is blocked."""

@@ -1,19 +1,23 @@
-"""What startup looks like at one instant: phases, progress and immutable `Status` snapshots.
+"""What startup looks like at one instant: phases, warnings and immutable `Status` snapshots.
 
 A snapshot is what everyone outside the runner reads: the HTTP endpoints, the status stream,
 hooks and tests. It also answers "why not ready?" (`Status.blocking()`, `Status.explain()`).
 The store that produces snapshots, and the transitions that change it, are in `_state`.
+
+A snapshot is taken at a change, but what it says about time (an ETA, the next retry, the
+time left before a node gives up, whether a warning is still current) depends on when it is
+read: `Status.at(at_s)` and `Status.as_of(clock_now)` read the same facts at a later instant.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Literal, SupportsFloat
+from typing import Literal
 
 from ._duration import format_duration
+from ._progress import Progress
 
 
 class Phase(StrEnum):
@@ -47,82 +51,28 @@ _SHUT = frozenset({Phase.STOPPING, Phase.STOPPED})
 
 NodeKind = Literal["step", "dependency"]
 
-
-#: An estimate further away than this (about 31 years) is no estimate: the ETA is None.
-ETA_HORIZON_S = 1e9
+#: Phases in which a node's account depends on the time it is read at (retries, ETAs, time left).
+_MOVING = frozenset({Phase.WAITING, Phase.STARTING, Phase.RETRYING})
 
 
 @dataclass(frozen=True, slots=True)
-class Progress:
-    """A step's own account of its work: "16/25 Migration0016", with percent and ETA.
+class NodeWarning:
+    """Something about a node worth a look that does not stop it ("not ready after its budget
+    of 20s", "took 9.1 s, 3.4x its median"). While current it makes the health `warn`; after
+    that it stays in the node's `warnings` as history."""
 
-    Every number is finite (JSON-safe) or None. `done` is a finite number >= 0; `total` is a
-    finite number >= 0, or None when it is unknown (`math.inf` is taken as unknown too);
-    anything else (NaN, a negative number, an infinite `done`) is a ValueError. `percent` and
-    `eta_s` are None when the total is unknown, and so is a derived number that overflowed or an
-    ETA beyond `ETA_HORIZON_S`.
-    """
+    message: str
+    at_s: float
+    """When it was raised, in seconds since the boot began."""
+    until_s: float | None = None
+    """Current until this instant; None: until its node is done (ready, degraded, failed or
+    blocked), as for a step over its budget."""
 
-    done: float
-    total: float | None
-    message: str = ""
-    percent: float | None = None
-    eta_s: float | None = None
-    """Seconds left, as estimated when the progress was reported (at `reported_s`)."""
-    reported_s: float | None = None
-    """When this progress was reported, in seconds since the boot began."""
-
-    def __post_init__(self) -> None:
-        done = _finite(self.done)
-        if done is None or done < 0:
-            raise ValueError(f"progress done must be a finite number >= 0, got {self.done!r:.40}")
-        total = self.total
-        if total is not None and _infinite(total):
-            total = None
-        elif total is not None:
-            total = _finite(total)
-            if total is None or total < 0:
-                raise ValueError(
-                    "progress total must be a number >= 0, or None or math.inf when unknown,"
-                    f" got {self.total!r:.40}"
-                )
-        object.__setattr__(self, "done", done)
-        object.__setattr__(self, "total", total)
-        for name in ("percent", "eta_s", "reported_s"):
-            object.__setattr__(self, name, _finite(getattr(self, name)))
-        if total is None:
-            object.__setattr__(self, "percent", None)
-        eta = self.eta_s
-        if total is None or (eta is not None and not 0 <= eta <= ETA_HORIZON_S):
-            object.__setattr__(self, "eta_s", None)
-
-    @classmethod
-    def measure(
-        cls, done: float, total: float | None, message: str, running_s: float, reported_s: float
-    ) -> Progress:
-        """Progress reported `running_s` seconds into an attempt: percent, and an ETA from the
-        rate so far. Raises ValueError for numbers that are not progress (see the class)."""
-        percent = eta = None
-        known, count = _finite(total), _finite(done)
-        if known is not None and known > 0 and count is not None:
-            percent = max(0.0, min(100.0, 100.0 * count / known))
-            if 0 < count <= known:
-                eta = running_s / count * (known - count)
-        return cls(done, total, message, percent, eta, reported_s)
-
-    def eta_at(self, at_s: float) -> float | None:
-        """Seconds left as of `at_s` (seconds since the boot began): the ETA keeps counting
-        down between reports instead of freezing while a step is stuck."""
-        if self.eta_s is None:
-            return None
-        if self.reported_s is None:
-            return self.eta_s
-        return max(self.eta_s - (at_s - self.reported_s), 0.0)
-
-    def text(self) -> str:
-        """ "16/25 Migration0016", or "16/? Migration0016" when the total is unknown."""
-        total = "?" if self.total is None else f"{self.total:g}"
-        return f"{self.done:g}/{total} {self.message}".strip()
+    def current(self, node: NodeStatus, at_s: float) -> bool:
+        """True while this warning (of `node`) still stands at `at_s`."""
+        if self.until_s is None:
+            return node.ready_s is None and node.phase not in SETTLED_OK | SETTLED_BAD
+        return at_s < self.until_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +95,15 @@ class NodeStatus:
     error: str | None = None
     """The last error, redacted."""
     next_retry_s: float | None = None
+    deadline_s: float | None = None
+    """When its waiting or retrying gives up, if it has a deadline: the next attempt is not
+    begun at or past it."""
     budget_s: float | None = None
     over_budget: bool = False
+    """It ran past its time budget (a fact kept for good; see `warnings` for whether it is
+    still a concern)."""
+    warnings: tuple[NodeWarning, ...] = ()
+    """Every warning raised about it, oldest first; `current_warnings` are those that stand."""
     overdue: bool = False
     """A dependency that outlasted its startup deadline and is still waited for ("heal")."""
     reason: str | None = None
@@ -158,6 +115,10 @@ class NodeStatus:
         """True when the node is ready (or degraded, which is how an optional node fails)."""
         return self.phase in SETTLED_OK
 
+    def current_warnings(self, at_s: float) -> tuple[NodeWarning, ...]:
+        """The warnings that still stand at `at_s`."""
+        return tuple(w for w in self.warnings if w.current(self, at_s))
+
 
 @dataclass(frozen=True, slots=True)
 class Status:
@@ -166,7 +127,8 @@ class Status:
     service: str
     seq: int
     at_s: float
-    """When this snapshot was taken, in seconds since the boot began."""
+    """The instant this snapshot describes, in seconds since the boot began: when it was
+    taken, or later for a reading made with `at()` / `as_of()`."""
     began_wall: float
     """Unix time at which the boot began: add it to any `*_s` field to get a wall time."""
     nodes: Mapping[str, NodeStatus]
@@ -180,16 +142,56 @@ class Status:
     stopping: bool
     failed: bool
     """True when startup can no longer complete: a required node failed or is blocked."""
+    version: str | None = None
+    """The service's version, if it gave one (`Boot(version=...)`)."""
+    release_id: str | None = None
+    """The service's release, if it gave one (`Boot(release_id=...)`)."""
+    began_clock: float | None = field(default=None, compare=False, repr=False)
+    """The boot's clock reading when it began, so `as_of(clock.now())` can read it later."""
     _blocking: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _later: Status | None = field(default=None, compare=False, repr=False)
 
     @property
     def health(self) -> Literal["pass", "warn", "fail"]:
-        """health+json vocabulary: pass when ready and nothing degraded, warn, or fail."""
+        """health+json vocabulary: fail when not ready; warn when an optional node failed
+        (degraded) or a warning is current; else pass."""
         if not self.ready:
             return "fail"
-        if any(n.phase is Phase.DEGRADED or n.over_budget for n in self.nodes.values()):
-            return "warn"
+        at_s = self.at_s
+        for node in self.nodes.values():
+            if node.phase is Phase.DEGRADED or node.current_warnings(at_s):
+                return "warn"
         return "pass"
+
+    def at(self, at_s: float) -> Status:
+        """The same snapshot read at `at_s` (seconds since the boot began; never earlier than
+        it was taken): what counts time (ETA, overdue, next retry, time left, current warnings)
+        moves on, nothing else changes. Reading twice at one instant gives the same object."""
+        if at_s <= self.at_s:
+            return self
+        later = self._later
+        if later is None or later.at_s != at_s:
+            later = replace(self, at_s=at_s, _blocking=None, _later=None)
+            object.__setattr__(self, "_later", later)
+        return later
+
+    def as_of(self, clock_now: float) -> Status:
+        """The same snapshot read at the boot's clock reading `clock_now` (`boot.clock.now()`):
+        see `at()`. A snapshot without `began_clock` is returned as it is."""
+        if self.began_clock is None:
+            return self
+        return self.at(clock_now - self.began_clock)
+
+    def moves(self) -> bool:
+        """True when reading this snapshot later would say something else: a node is waiting,
+        running or retrying, or a warning will stop being current at a known time."""
+        at_s = self.at_s
+        for node in self.nodes.values():
+            if node.phase in _MOVING:
+                return True
+            if any(w.until_s is not None and w.until_s > at_s for w in node.warnings):
+                return True
+        return False
 
     def blocking(self) -> tuple[str, ...]:
         """Why the service is not ready: one chain per root cause, e.g.
@@ -210,23 +212,6 @@ class Status:
     def failures(self) -> tuple[str, ...]:
         """The chains of `blocking()` whose root cause has failed for good."""
         return _blocking_chains(self, failed_only=True)
-
-
-def _finite(value: object) -> float | None:
-    """`value` as a finite, JSON-safe number (an int stays an int), or None."""
-    if isinstance(value, bool) or not isinstance(value, SupportsFloat):
-        return None
-    try:
-        as_float = float(value)
-    except (OverflowError, ValueError):  # an int too large for a float
-        return None
-    if not math.isfinite(as_float):
-        return None
-    return value if type(value) is int else as_float
-
-
-def _infinite(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, SupportsFloat) and value == math.inf
 
 
 def _blocking_chains(status: Status, *, failed_only: bool) -> tuple[str, ...]:
@@ -286,15 +271,28 @@ def _explain(node: NodeStatus, status: Status) -> str:
             text += f", attempt {node.attempts}"
         if node.next_retry_s is not None:
             text += f", next in {max(node.next_retry_s - status.at_s, 0.0):.1f} s"
+        # A step waiting for its lock is inside an attempt: its deadline stops only retries.
+        if node.deadline_s is not None and (phase is Phase.RETRYING or node.kind != "step"):
+            text += ", " + _gives_up(node.deadline_s - status.at_s)
         return text
     if phase is Phase.STARTING:
         text = "running"
-        if node.progress is not None:
-            text += " " + node.progress.text()
-            eta = node.progress.eta_at(status.at_s)
-            if eta is not None:
+        progress = node.progress
+        if progress is not None:
+            text += " " + progress.text()
+            late = progress.overdue_at(status.at_s)
+            eta = progress.eta_at(status.at_s)
+            if late is not None:
+                text += f", overdue by {format_duration(late)}"
+            elif eta is not None:
                 text += f", ETA {format_duration(eta)}"
         if node.attempts > 1:
             text += f", attempt {node.attempts}"
         return text
     return node.reason or node.error or phase.value
+
+
+def _gives_up(left: float) -> str:
+    if left <= 0:
+        return "gives up after this attempt"
+    return f"gives up in {left:.1f} s" if left < 10 else f"gives up in {left:.0f} s"

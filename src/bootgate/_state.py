@@ -17,14 +17,25 @@ from typing import Any
 
 import anyio
 
-from ._snapshot import SETTLED_BAD, SETTLED_OK, NodeStatus, Phase, Progress, Status
+from ._progress import Progress
+from ._snapshot import SETTLED_BAD, SETTLED_OK, NodeStatus, NodeWarning, Phase, Status
 
 
 class StateStore:
     """The runner's writable view of startup; hands out shared immutable snapshots."""
 
-    def __init__(self, service: str, nodes: Iterable[NodeStatus], now: float) -> None:
+    def __init__(
+        self,
+        service: str,
+        nodes: Iterable[NodeStatus],
+        now: float,
+        *,
+        version: str | None = None,
+        release_id: str | None = None,
+    ) -> None:
         self.service = service
+        self.version = version
+        self.release_id = release_id
         # Writes touch a plain dict per node; the immutable NodeStatus is built when read, once
         # per change, so a startup nobody is watching pays for no snapshots at all.
         self._nodes: dict[str, NodeStatus] = {n.name: n for n in nodes}
@@ -74,13 +85,17 @@ class StateStore:
 
     # -- transitions: the only ways a node changes; each publishes one change ------------------
 
-    def attempt_began(self, name: str, now: float, *, attempt: int) -> None:
-        """Attempt `attempt` begins: a step is `starting`, a dependency `waiting` (probed)."""
+    def attempt_began(
+        self, name: str, now: float, *, attempt: int, deadline_s: float | None = None
+    ) -> None:
+        """Attempt `attempt` begins: a step is `starting`, a dependency `waiting` (probed).
+        `deadline_s` is when its waiting or retrying gives up (None: it has no deadline)."""
         fields = self._fields[name]
+        common = {"attempts": attempt, "next_retry_s": None, "deadline_s": deadline_s}
         if fields["kind"] == "step":
-            self._apply(name, Phase.STARTING, attempts=attempt, next_retry_s=None, progress=None)
+            self._apply(name, Phase.STARTING, progress=None, **common)
         else:
-            self._apply(name, Phase.WAITING, attempts=attempt, next_retry_s=None)
+            self._apply(name, Phase.WAITING, **common)
         if fields["started_s"] is None:
             fields["started_s"] = self.elapsed(now)
         self._publish(now)
@@ -119,6 +134,7 @@ class StateStore:
             Phase.READY,
             error=None,
             next_retry_s=None,
+            deadline_s=None,
             ready_s=self.elapsed(now),
             duration_s=duration_s,
         )
@@ -127,13 +143,15 @@ class StateStore:
     def went_overdue(self, name: str, now: float, *, reason: str) -> None:
         """A dependency outlasted its startup deadline and is still waited for: `waiting`, with
         `reason` saying so (readiness follows if it answers)."""
-        self._apply(name, Phase.WAITING, overdue=True, reason=reason, next_retry_s=None)
+        self._apply(
+            name, Phase.WAITING, overdue=True, reason=reason, next_retry_s=None, deadline_s=None
+        )
         self._publish(now)
 
     def gave_up(self, name: str, now: float, *, reason: str) -> None:
         """The node failed for good (`degraded` if it is optional)."""
         phase = Phase.DEGRADED if self._fields[name]["optional"] else Phase.FAILED
-        self._apply(name, phase, reason=reason, error=reason, next_retry_s=None)
+        self._apply(name, phase, reason=reason, error=reason, next_retry_s=None, deadline_s=None)
         self._publish(now)
 
     def was_blocked(self, name: str, now: float, *, reason: str) -> None:
@@ -147,14 +165,23 @@ class StateStore:
         self._apply(name, None, progress=progress)
         self._publish(now)
 
-    def ran_over_budget(self, name: str, now: float) -> None:
-        """The node is still not ready when its time budget ran out."""
-        self._apply(name, None, over_budget=True)
+    def ran_over_budget(self, name: str, now: float, *, warning: NodeWarning) -> None:
+        """The node is still not ready when its time budget ran out: `over_budget`, and
+        `warning` (current until the node is done) added to its warnings."""
+        warnings = (*self._fields[name]["warnings"], warning)
+        self._apply(name, None, over_budget=True, warnings=warnings)
+        self._publish(now)
+
+    def warned(self, name: str, now: float, *, warning: NodeWarning) -> None:
+        """`warning` is added to the node's warnings (a hook's, or the service's own)."""
+        self._apply(name, None, warnings=(*self._fields[name]["warnings"], warning))
         self._publish(now)
 
     def was_lost(self, name: str, now: float, *, error: str) -> None:
         """A ready dependency stopped answering: `waiting` again, which lowers readiness."""
-        self._apply(name, Phase.WAITING, error=error, attempts=1, next_retry_s=None)
+        self._apply(
+            name, Phase.WAITING, error=error, attempts=1, next_retry_s=None, deadline_s=None
+        )
         self._publish(now)
 
     def came_back(self, name: str, now: float) -> None:
@@ -172,9 +199,9 @@ class StateStore:
         that have none (nodes that never became ready)."""
         for name in names:
             if why is not None and self._fields[name]["reason"] is None:
-                self._apply(name, Phase.STOPPED, next_retry_s=None, reason=why)
+                self._apply(name, Phase.STOPPED, next_retry_s=None, deadline_s=None, reason=why)
             else:
-                self._apply(name, Phase.STOPPED, next_retry_s=None)
+                self._apply(name, Phase.STOPPED, next_retry_s=None, deadline_s=None)
         self._publish(now)
 
     def begin_stopping(self, now: float) -> None:
@@ -216,6 +243,9 @@ class StateStore:
                 live=self._dead_critical == 0,
                 stopping=self.stopping,
                 failed=self._failed_required > 0,
+                version=self.version,
+                release_id=self.release_id,
+                began_clock=self._began,
             )
         return self._snapshot
 

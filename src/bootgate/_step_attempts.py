@@ -16,8 +16,8 @@ from ._duration import format_duration
 from ._errors import PermanentError, StartupTimeout
 from ._events import EventKind
 from ._exclusive import ExclusiveLock, Lease, run_exclusive
+from ._progress import Progress
 from ._redact import describe, redact
-from ._snapshot import Progress
 from ._spec import StepSpec
 from ._step_call import Holder, Style, awaited, style_of
 from ._threads import ThreadCall
@@ -33,11 +33,12 @@ async def run_step(run: Runner, spec: StepSpec) -> None:
     style = style_of(spec.fn)
     clock = run.clock
     first = clock.now()
+    deadline_s = None if policy.timeout is None else run.elapsed(first) + policy.timeout
     attempt = 0
     while True:
         attempt += 1
         begun = clock.now()
-        run.store.attempt_began(name, begun, attempt=attempt)
+        run.store.attempt_began(name, begun, attempt=attempt, deadline_s=deadline_s)
         run.emit(EventKind.ATTEMPT, name, f"attempt {attempt}")
         ctx = StepContext(
             run.service, name, attempt, run.values, functools.partial(_progress, run, name, begun)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
 from bootgate import (
@@ -120,7 +121,8 @@ async def test_overall_startup_timeout() -> None:
 
 
 async def test_over_budget_is_a_warning_not_a_failure() -> None:
-    """A step still running when its budget ends emits one warning and still becomes ready."""
+    """A step still running when its budget ends emits one warning and still becomes ready;
+    once it is done the fact stays in its warnings and the health is back to pass."""
     boot, clock, events = fake_boot()
 
     @boot.step(budget="20s")
@@ -135,9 +137,37 @@ async def test_over_budget_is_a_warning_not_a_failure() -> None:
         assert status.ready
         assert status.nodes["cache"].over_budget
         assert not status.nodes["fast"].over_budget
-        assert status.health == "warn"
+        [warning] = status.nodes["cache"].warnings
+        assert (warning.message, warning.at_s) == ("not ready after its budget of 20.00s", 20.0)
+        assert status.nodes["cache"].current_warnings(status.at_s) == ()
+        assert status.health == "pass"
     over = [e for e in events.events if e.kind is EventKind.OVER_BUDGET]
     assert [(e.node.name if e.node else None, e.at_s) for e in over] == [("cache", 20.0)]
+
+
+async def test_an_optional_step_over_budget_warns_while_it_runs() -> None:
+    """Ready without an optional step that overran its budget: warn while it still runs, pass
+    once it is done."""
+    boot, clock, _ = fake_boot()
+    done = anyio.Event()
+
+    @boot.step(budget="5s", optional=True)
+    async def cache() -> None:
+        await done.wait()
+
+    @boot.step
+    async def core() -> None:
+        pass
+
+    async with clock.autojump(), boot.running() as status:
+        assert status.health == "pass"
+        await clock.sleep(6)
+        assert boot.status().health == "warn"
+        done.set()
+        while not boot.status().nodes["cache"].ok:
+            await clock.sleep(0.1)
+        assert boot.status().health == "pass"
+        assert len(boot.status().nodes["cache"].warnings) == 1
 
 
 async def test_optional_failure_degrades_instead_of_blocking() -> None:
