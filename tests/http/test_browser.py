@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import anyio
 import pytest
 
-from bootgate import Boot, Ready, StepContext
+from bootgate import Boot, FakeClock, Ready, StepContext
 from bootgate.http import asgi
 from bootgate.http._types import ASGIApp, Scope
 
@@ -153,4 +154,73 @@ async def test_dashboard_draws_the_graph_and_the_timeline(browser: Any) -> None:
         scenario.go.set()
         await page.wait_for_selector("#bootgate-state.state-ready", timeout=10_000)
         assert await page.text_content("#bootgate-details") is not None
+        await page.close()
+
+
+class Stalled:
+    """A gateway on a fake clock whose migrations report 2/10 after 2 s, then stall."""
+
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.boot = Boot("gateway", clock=self.clock, hooks=[])
+        self.go = anyio.Event()
+
+        async def db() -> Ready:
+            return Ready()
+
+        dep = self.boot.dependency("db", db, recheck=None)
+
+        @self.boot.step(requires=[dep])
+        async def migrations(ctx: StepContext) -> None:
+            await self.clock.sleep(2)
+            ctx.progress(2, 10, "Migration0002")
+            await self.go.wait()
+
+    async def reported(self) -> None:
+        """Let the step reach its report (2 s on the fake clock): ETA 8 s."""
+        with anyio.fail_after(10):
+            while self.boot.status().nodes["migrations"].progress is None:
+                self.clock.advance(0.5)
+                await anyio.sleep(0.01)  # real time: uvicorn's own tasks run meanwhile
+
+
+async def test_page_says_overdue_for_a_stalled_step(browser: Any) -> None:
+    """An ETA counts down on the open page and turns into "overdue" once it has passed."""
+    stalled = Stalled()
+    async with served(asgi(stalled.boot, app_page, stream_interval=0)) as client:
+        await stalled.reported()
+        page = await browser.new_page()
+        response = await page.goto(str(client.base_url) + "/")
+        assert response.status == 503
+        assert "ETA 8.00s" in await page.text_content("#bootgate-nodes")
+        stalled.clock.advance(10.2)  # the stream's next tick reads the snapshot 10 s on
+        await page.wait_for_selector("text=overdue by 2.00s", timeout=10_000)
+        assert "overdue by 2.00s" in await page.text_content("#bootgate-blocking")
+        reloaded = await browser.new_page()
+        await reloaded.goto(str(client.base_url) + "/")  # the page as served: read now, too
+        assert "overdue by" in await reloaded.text_content("#bootgate-nodes")
+        stalled.go.set()
+        await page.wait_for_selector("#app", timeout=10_000)
+        await page.close()
+        await reloaded.close()
+
+
+async def test_dashboard_shows_the_critical_chain_and_warnings(browser: Any) -> None:
+    """The dashboard lists the critical chain and the warnings, redrawn from the stream."""
+    stalled = Stalled()
+    async with served(asgi(stalled.boot, app_page, dashboard=True, stream_interval=0)) as client:
+        await stalled.reported()
+        page = await browser.new_page()
+        await page.goto(str(client.base_url) + "/bootgate")
+        await page.wait_for_selector("#bootgate-chain li", timeout=10_000)
+        chain = await page.text_content("#bootgate-chain")
+        assert re.fullmatch(r"db: ready at \+\d+\.\d{3} s, took 0\.000 s", chain or ""), chain
+        stalled.boot.warn("db", "took 0.0 s, 9.9x its median", lasts=60)
+        await page.wait_for_selector("#bootgate-warnings li.warning-current", timeout=10_000)
+        assert "db: took 0.0 s, 9.9x its median (current)" in await page.text_content(
+            "#bootgate-warnings"
+        )
+        stalled.go.set()
+        await page.wait_for_selector("text=/migrations: ready at .*, took 2.000 s/", timeout=10_000)
+        assert await page.locator("#bootgate-chain li").count() == 2
         await page.close()

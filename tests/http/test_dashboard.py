@@ -103,3 +103,24 @@ def test_access_rules_are_validated() -> None:
         Gate(echo_app, Boot("svc", hooks=[]), dashboard="yes")  # type: ignore[arg-type]
     assert not Access().allows("not-an-address", "", None)
     assert Access().allows("127.0.0.1", "", None)
+
+
+async def test_dashboard_lists_the_critical_chain_and_escaped_warnings() -> None:
+    """The page as served: the chain so far, root first, and every warning, current or past."""
+    svc = Service()
+    gate = Gate(echo_app, svc.boot, dashboard=True)
+    await svc.boot.start(wait=False)
+    try:
+        await svc.finish()
+        svc.boot.warn("db", "<b>slow</b> today", lasts=30)
+        page = (await call(gate, "/bootgate")).text
+        chain = page.split('<ol id="bootgate-chain">')[1].split("</ol>")[0]
+        assert [item.split(":")[0] for item in chain.split("<li>")[1:]] == ["db", "migrations"]
+        assert (
+            '<li class="warning-current">db: &lt;b&gt;slow&lt;/b&gt; today (current)</li>' in page
+        )
+        svc.clock.advance(31)
+        page = (await call(gate, "/bootgate")).text
+        assert '<li class="warning-past">db: &lt;b&gt;slow&lt;/b&gt; today (past)</li>' in page
+    finally:
+        await svc.boot.stop()

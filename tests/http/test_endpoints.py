@@ -71,7 +71,7 @@ async def test_verbose_and_exclude() -> None:
         ]
         reply = await call(gate, "/readyz", query="exclude=nope")
         assert reply.status == 503
-        assert "warn: some health checks cannot be excluded: no matches for 'nope'" in reply.text
+        assert 'warn: some health checks cannot be excluded: no matches for "nope"' in reply.text
         await svc.finish()
         reply = await call(gate, "/livez", query="verbose")
         assert reply.text == "[+]ping ok\nlivez check passed\n"
@@ -143,9 +143,11 @@ async def test_status_is_health_json_with_bootgate_details() -> None:
         assert reply.headers["cache-control"] == "no-store"
         doc = reply.json()
         assert doc["status"] == "fail"
-        assert set(doc["checks"]) == {"db", "migrations"}
-        assert doc["checks"]["db"][0]["componentType"] == "system"
-        assert doc["checks"]["db"][0]["status"] == "fail"
+        assert set(doc["checks"]) == {"db:ready", "migrations:ready"}
+        assert doc["checks"]["db:ready"][0]["componentType"] == "system"
+        assert doc["checks"]["db:ready"][0]["status"] == "fail"
+        assert doc["checks"]["db:ready"][0]["output"].startswith("connection refused")
+        assert doc["output"].startswith("migrations ← db: connection refused")
         bg = doc["bootgate"]
         assert bg["service"] == "gateway"
         assert bg["nodes"]["db"]["phase"] == "waiting"
@@ -166,6 +168,11 @@ async def test_status_is_health_json_with_bootgate_details() -> None:
         assert node["progress"]["percent"] == 64.0
         assert node["progress"]["message"] == "Migration0016"
         assert node["progress"]["eta_s"] == 0.0
+        assert node["progress"]["overdue_s"] == 2.0  # read now: 2 s past its ETA
+        assert "overdue by 2.00s" in node["detail"]
+        assert doc["checks"]["migrations:progress"][0]["observedValue"] == 64.0
+        assert doc["checks"]["migrations:progress"][0]["observedUnit"] == "percent"
+        assert doc["checks"]["migrations:progress"][0]["status"] == "warn"
         assert node["started"].endswith("Z")
 
         svc.release.set()
@@ -178,6 +185,10 @@ async def test_status_is_health_json_with_bootgate_details() -> None:
         assert doc["bootgate"]["blocking"] == []
         assert doc["bootgate"]["nodes"]["migrations"]["duration_s"] >= 0
         assert doc["bootgate"]["nodes"]["migrations"]["ready"].endswith("Z")
+        duration = doc["checks"]["migrations:duration"][0]
+        assert duration["observedUnit"] == "s"
+        assert duration["observedValue"] == doc["bootgate"]["nodes"]["migrations"]["duration_s"]
+        assert [link["name"] for link in doc["bootgate"]["critical_chain"]] == ["db", "migrations"]
         assert "output" not in doc
     finally:
         await svc.boot.stop()
@@ -195,8 +206,9 @@ async def test_optional_failure_warns_but_stays_ready() -> None:
             await svc.settle()
         doc = (await call(gate, "/status")).json()
         assert doc["status"] == "warn"
-        assert doc["checks"]["cache"][0]["status"] == "warn"
-        assert "cache backend down" in doc["checks"]["cache"][0]["output"]
+        assert doc["checks"]["cache:ready"][0]["status"] == "warn"
+        assert "cache backend down" in doc["checks"]["cache:ready"][0]["output"]
+        assert doc["output"].startswith("cache: ")
         reply = await call(gate, "/readyz", query="verbose")
         assert reply.status == 200
         assert any(

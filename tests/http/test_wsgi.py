@@ -30,9 +30,12 @@ class Started:
         self.headers = {k.lower(): v for k, v in headers}
 
 
-def environ(path: str, query: str = "", accept: str = "", method: str = "GET") -> dict[str, Any]:
-    """A WSGI environ for one request."""
+def environ(
+    path: str, query: str = "", accept: str = "", method: str = "GET", client: str = "127.0.0.1"
+) -> dict[str, Any]:
+    """A WSGI environ for one request (from a loopback client unless told otherwise)."""
     return {
+        "REMOTE_ADDR": client,
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "SCRIPT_NAME": "",

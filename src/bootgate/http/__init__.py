@@ -7,13 +7,14 @@ a `Stream` or a `Hold` out) serves every adapter: pure ASGI (`asgi`, `Gate`), WS
 """
 
 from ._access import Access
+from ._checks import check_report
 from ._config import GateConfig, GateOptions
 from ._decision import PASS, Decision, Hold, Pass, Stream, after_hold, decide, settled
 from ._gate import TRY_AGAIN_LATER, Gate
 from ._keeper import Gatekeeper
 from ._lifespan import BootApp, asgi
 from ._paths import Paths, Route
-from ._render import advised_retry_after, check_report, gate_document, health_document
+from ._render import advised_retry_after, gate_document, health_document
 from ._request import Request
 from ._responses import Response
 from ._signals import stop_on_signals

@@ -64,6 +64,8 @@ PATH_ENVIRONMENT = {
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 _DASHBOARD_ROUTES = frozenset({Route.DASHBOARD, Route.DASHBOARD_SCRIPT})
+#: The probe endpoints that also answer for one check alone (`/readyz/<name>`).
+_PER_CHECK = (Route.LIVEZ, Route.READYZ, Route.STARTUPZ)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +84,17 @@ class GateConfig:
     stream_interval: float = 0.1
     keep_alive: float = 15.0
     _routes: dict[str, Route] = field(init=False, repr=False, compare=False)
+    _checks: dict[str, Route] = field(init=False, repr=False, compare=False)
+    _check_prefixes: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         routes = self.paths.routes()
         if self.dashboard is None:  # the dashboard's paths are the app's while it is off
             routes = {path: r for path, r in routes.items() if r not in _DASHBOARD_ROUTES}
         object.__setattr__(self, "_routes", routes)
+        checks = {path + "/": r for path, r in routes.items() if r in _PER_CHECK}
+        object.__setattr__(self, "_checks", checks)
+        object.__setattr__(self, "_check_prefixes", tuple(checks))
 
     @classmethod
     def from_options(
@@ -136,9 +143,19 @@ class GateConfig:
         """The endpoint `path` (without the mount point) names, or None for the app's paths."""
         return self._routes.get(path)
 
+    def check(self, path: str) -> tuple[Route, str] | None:
+        """For `/readyz/<name>` (and the livez and startupz twins): the probe and the check's
+        name; None for any other path."""
+        if not path.startswith(self._check_prefixes):
+            return None
+        for prefix, route in self._checks.items():
+            if path.startswith(prefix) and len(path) > len(prefix):
+                return route, path[len(prefix) :]
+        return None
+
     def passes(self, path: str, ready: bool) -> bool:
         """True when a request for `path` goes straight to the app: the one check after ready."""
-        return ready and path not in self._routes
+        return ready and path not in self._routes and not path.startswith(self._check_prefixes)
 
     def exempts(self, path: str) -> bool:
         """True when `path` starts with an exempt prefix (it reaches the app at any time)."""

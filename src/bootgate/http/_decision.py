@@ -20,6 +20,8 @@ from typing import ClassVar
 
 from bootgate import Status
 
+from ._access import Access
+from ._checks import CheckKind
 from ._config import GateConfig
 from ._paths import Route
 from ._request import Request
@@ -35,6 +37,7 @@ from ._responses import (
     check_response,
     dashboard_response,
     gate_response,
+    single_check_response,
     status_response,
 )
 from ._sse import STREAM_HEADERS, parse_last_event_id
@@ -89,6 +92,15 @@ def decide(
         return gate_response(request, status(), config.paths)
     route = config.route(request.path)
     if route is None:
+        check = config.check(request.path)
+        if check is not None:  # /readyz/<name>: one check alone
+            if request.method not in ("GET", "HEAD"):
+                return METHOD_NOT_ALLOWED
+            kind, name = check
+            answer = single_check_response(
+                _KINDS[kind], name, status(), trusted=_trusted(request, config)
+            )
+            return _finished(request, answer)
         if ready or config.exempts(request.path):
             return PASS
         if config.hold > 0:
@@ -118,26 +130,39 @@ def _finished(request: Request, response: Response) -> Response:
     return response.head() if request.method == "HEAD" else response
 
 
+_KINDS: dict[Route, CheckKind] = {
+    Route.LIVEZ: "livez",
+    Route.READYZ: "readyz",
+    Route.STARTUPZ: "startupz",
+}
+#: Who sees the probes' reasons when the dashboard is off: loopback clients.
+_LOOPBACK = Access()
+
+
+def _allowed(request: Request, access: Access) -> bool:
+    tokens = request.params.get("token")
+    offered = tokens[-1] if tokens else None
+    return access.allows(request.client, request.header("authorization"), offered)
+
+
+def _trusted(request: Request, config: GateConfig) -> bool:
+    """Whether the probe answers may give their reasons: the dashboard's access rule."""
+    return _allowed(request, config.dashboard or _LOOPBACK)
+
+
 def _endpoint(
     route: Route, request: Request, ready: bool, status: Callable[[], Status], config: GateConfig
 ) -> Response:
     if route is Route.READYZ and ready and request.query == "":
         return OK  # the probe a kubelet sends every few seconds: one flag, no snapshot
-    if route is Route.LIVEZ:
-        return check_response("livez", request, status())
-    if route is Route.READYZ:
-        return check_response("readyz", request, status())
-    if route is Route.STARTUPZ:
-        return check_response("startupz", request, status())
+    kind = _KINDS.get(route)
+    if kind is not None:
+        return check_response(kind, request, status(), trusted=_trusted(request, config))
     if route is Route.STATUS:
         return status_response(status())
     if route is Route.DASHBOARD:
         access = config.dashboard
-        tokens = request.params.get("token")
-        offered = tokens[-1] if tokens else None
-        if access is None or not access.allows(
-            request.client, request.header("authorization"), offered
-        ):
+        if access is None or not _allowed(request, access):
             return FORBIDDEN
         return dashboard_response(request, status(), config.paths)
     return asset_response(route)  # the pages' script and stylesheet

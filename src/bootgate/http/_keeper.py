@@ -13,7 +13,7 @@ from ._config import GateConfig
 from ._decision import Hold, Pass, Stream, after_hold, decide, settled
 from ._request import Request
 from ._responses import Response
-from ._source import StatusSource
+from ._source import StatusSource, present
 from ._sse import closing, stream_status
 from ._types import Receive, Send
 
@@ -29,6 +29,8 @@ class Gatekeeper:
         self.source = source
         self.config = config
         self.clock: Clock = clock or getattr(source, "clock", None) or SystemClock()
+        self.current = present(source)
+        """The source's snapshot read at the present: what every answer is made from."""
 
     def passes(self, path: str) -> bool:
         """True when a request for `path` goes straight to the app (the check after ready)."""
@@ -37,11 +39,11 @@ class Gatekeeper:
     async def answer(self, request: Request) -> Pass | Response | Stream:
         """The decision for `request`, after holding it if the decision says so."""
         source = self.source
-        decision = decide(request, source.ready, source.status, self.config)
+        decision = decide(request, source.ready, self.current, self.config)
         if not isinstance(decision, Hold):
             return decision
         await self.hold(decision.seconds)
-        return after_hold(request, source.ready, source.status, self.config)
+        return after_hold(request, source.ready, self.current, self.config)
 
     async def hold(self, seconds: float) -> None:
         """Wait up to `seconds` until the source settles (ready, failed or stopping)."""

@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from bootgate import NodeStatus, Phase, Status, redact
 
-from ._render import explain
+from ._checks import explain
 
 _TYPES = {
     "page.js": "text/javascript; charset=utf-8",
@@ -117,8 +117,31 @@ def _detail_row(node: NodeStatus, status: Status) -> str:
     )
 
 
+def _chain_items(status: Status) -> str:
+    # Imported on first use: only the dashboard needs the observability room.
+    from bootgate.observe import critical_chain, from_status
+
+    items = []
+    for link in critical_chain(from_status(status).nodes):
+        took = "" if link.took_s is None else f", took {link.took_s:.3f} s"
+        items.append(f"<li>{escape(link.name)}: ready at +{link.ready_s:.3f} s{took}</li>")
+    return "".join(items)
+
+
+def _warning_items(status: Status) -> str:
+    items = []
+    for node in status.nodes.values():
+        for warning in node.warnings:
+            current = warning.current(node, status.at_s)
+            state = "current" if current else "past"
+            text = f"{node.name}: {redact(warning.message)} ({state})"
+            items.append(f'<li class="warning-{state}">{escape(text)}</li>')
+    return "".join(items)
+
+
 def dashboard_page(status: Status, *, stream_url: str, script_url: str, style_url: str) -> str:
-    """The dashboard: the graph, a timeline of this startup, every node's details, errors."""
+    """The dashboard: the graph, a timeline of this startup, the critical chain, warnings,
+    every node's details, errors."""
     service = escape(status.service)
     state = (
         "stopping"
@@ -156,6 +179,14 @@ def dashboard_page(status: Status, *, stream_url: str, script_url: str, style_ur
 <section aria-labelledby="bootgate-why">
 <h2 id="bootgate-why">Blocking readiness</h2>
 <ul id="bootgate-blocking">{blocking}</ul>
+</section>
+<section aria-labelledby="bootgate-chain-title">
+<h2 id="bootgate-chain-title">Critical chain</h2>
+<ol id="bootgate-chain">{_chain_items(status)}</ol>
+</section>
+<section aria-labelledby="bootgate-warnings-title">
+<h2 id="bootgate-warnings-title">Warnings</h2>
+<ul id="bootgate-warnings">{_warning_items(status)}</ul>
 </section>
 <section aria-labelledby="bootgate-nodes-title">
 <h2 id="bootgate-nodes-title">Nodes</h2>

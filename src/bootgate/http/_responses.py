@@ -13,9 +13,10 @@ from typing import Any
 
 from bootgate import Status
 
+from ._checks import CheckKind, check_report, go_quote, single_check
 from ._page import asset, dashboard_page, initializing_page
 from ._paths import Paths, Route
-from ._render import CheckKind, advised_retry_after, check_report, gate_document, health_json
+from ._render import advised_retry_after, gate_document, health_json
 from ._request import Request
 
 HEALTH_JSON = "application/health+json"
@@ -71,12 +72,23 @@ def _verbose(request: Request) -> bool:
     return values is not None and values[-1].lower() not in ("0", "false", "no")
 
 
-def check_response(kind: CheckKind, request: Request, status: Status) -> Response:
-    """Answer /livez, /readyz or /startupz from the snapshot (`?verbose`, `?exclude=NAME`)."""
-    passed, report = check_report(kind, status, request.params.get("exclude", ()))
+def check_response(kind: CheckKind, request: Request, status: Status, *, trusted: bool) -> Response:
+    """Answer /livez, /readyz or /startupz from the snapshot (`?verbose`, `?exclude=NAME`);
+    failing lines withhold their reason from a client that is not `trusted`."""
+    exclude = request.params.get("exclude", ())
+    passed, report = check_report(kind, status, exclude, trusted=trusted)
     if passed and not _verbose(request):
         return OK
     return Response.text(200 if passed else 503, report)
+
+
+def single_check_response(kind: CheckKind, name: str, status: Status, *, trusted: bool) -> Response:
+    """Answer /readyz/<name> (and the livez and startupz twins): "ok", or 503 with its line."""
+    found = single_check(kind, status, name, trusted=trusted)
+    if found is None:
+        return Response.text(404, f"no {kind} check named {go_quote(name)}\n")
+    passed, line = found
+    return OK if passed else Response.text(503, line + "\n")
 
 
 def status_response(status: Status) -> Response:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Protocol, runtime_checkable
 
 from bootgate import Status
@@ -28,3 +28,19 @@ class StatusSource(Protocol):
     def subscribe(self) -> AsyncIterator[Status]:
         """The current snapshot, then each change (a slow reader skips to the latest)."""
         ...
+
+
+def present(source: StatusSource, get: Callable[[], Status] | None = None) -> Callable[[], Status]:
+    """A getter of the source's snapshot (or of `get()`) read at the present, on the clock of
+    the source (its `clock` attribute, as a Boot has): so what an answer says about time, an
+    ETA or a deadline, is true when it is sent. Without a clock, the snapshot as it is."""
+    get = get or source.status
+    now = getattr(getattr(source, "clock", None), "now", None)
+    if now is None:
+        return get
+    getter = get
+
+    def current() -> Status:
+        return getter().as_of(now())
+
+    return current

@@ -2,12 +2,17 @@
 
 Each change becomes one `status` event (id = the snapshot's seq), at most one per `interval`
 (changes in between are coalesced into the latest snapshot); a comment line keeps idle
-connections open through proxies. The stream ends when the run it follows shuts down or the
-client goes away.
+connections open through proxies. While the snapshot counts time (a step running towards its
+ETA, a dependency's next retry and deadline, a warning that will expire), the same snapshot
+is sent again once a second, read that many whole seconds after its change: an ETA then counts
+down and turns into "overdue" in every open page. Reading at whole seconds after the change
+makes every subscriber's tick the same object, encoded once. The stream ends when the run it
+follows shuts down or the client goes away.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -37,6 +42,21 @@ T = TypeVar("T")
 def encode_event(status: Status) -> bytes:
     """One `status` event carrying the health+json document of `status`."""
     return b"id: %d\nevent: status\ndata: %s\n\n" % (status.seq, health_json(status))
+
+
+def reading(status: Status, clock_now: float) -> tuple[Status, float | None]:
+    """What to send of `status` at clock reading `clock_now`, and in how many seconds it will
+    say something new by itself (None: not before its next change).
+
+    The snapshot read the last whole second after its change, so every subscriber of one
+    change sends the same objects.
+    """
+    if status.began_clock is None or status.stopping or not status.moves():
+        return status, None
+    since = clock_now - status.began_clock - status.at_s
+    whole = math.floor(max(since, 0.0) + 1e-6)  # a wake-up on the tick counts as the tick
+    current = status.at(status.at_s + whole) if whole else status
+    return current, whole + 1 - since
 
 
 def parse_last_event_id(value: str | None) -> int | None:
@@ -118,11 +138,13 @@ async def stream_status(
     async with anyio.create_task_group() as tg:
         tg.start_soon(latest.follow, source)
         tg.start_soon(client.watch, receive, tg.cancel_scope)
+        tick: float | None = None
         while True:
             status = latest.status
             if status is not None and status.seq != sent:
                 sent = status.seq
-                body = encode_event(status)
+                current, tick = reading(status, clock.now())
+                body = encode_event(current)
                 await send({"type": "http.response.body", "body": body, "more_body": True})
                 if status.stopping:
                     break  # shutting down: the server should not wait for this stream
@@ -131,10 +153,19 @@ async def stream_status(
             if latest.ended:
                 break
             latest.changed = anyio.Event()
-            with clock.move_on_after(keep_alive):
+            if status is not None and tick is not None:
+                _, tick = reading(status, clock.now())
+            wait = keep_alive if tick is None else min(tick, keep_alive)
+            with clock.move_on_after(wait):
                 await latest.changed.wait()
-            if not latest.changed.is_set():
-                await send({"type": "http.response.body", "body": KEEP_ALIVE, "more_body": True})
+            if latest.changed.is_set():
+                continue
+            if status is not None and tick is not None and tick <= keep_alive:
+                current, tick = reading(status, clock.now())
+                body = encode_event(current)  # the same snapshot, one second further on
+            else:
+                body = KEEP_ALIVE
+            await send({"type": "http.response.body", "body": body, "more_body": True})
         tg.cancel_scope.cancel()
     if not client.gone:
         await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -26,7 +26,8 @@ from ._mirror import Mirror
 from ._request import Request
 from ._responses import NOT_FOUND, Response
 from ._signals import stop_on_signals
-from ._sse import KEEP_ALIVE, PREAMBLE, encode_event
+from ._source import present
+from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, reading
 from ._types import Environ, StartResponse, WSGIApp
 
 _REASONS = {
@@ -77,6 +78,7 @@ class WsgiGate:
         self.app = app or _not_found
         self.boot = boot
         self._mirror = Mirror(boot.status())
+        self._current = present(boot, self._mirror.get)
         self._portal_cm: AbstractContextManager[anyio.from_thread.BlockingPortal] | None = None
         self._portal: anyio.from_thread.BlockingPortal | None = None
         self._running: AbstractContextManager[Status] | None = None
@@ -132,7 +134,7 @@ class WsgiGate:
 
     def decide(self, request: Request) -> Decision:
         """The gate's decision for `request` now, without waiting (it may be a `Hold`)."""
-        return decide(request, self.boot.ready, self._mirror.get, self.config)
+        return decide(request, self.boot.ready, self._current, self.config)
 
     def answer(self, request: Request) -> Pass | Response | Stream:
         """The decision for `request`, after holding it (blocking this thread) if need be."""
@@ -140,7 +142,7 @@ class WsgiGate:
         if not isinstance(decision, Hold):
             return decision
         self._mirror.wait(settled, decision.seconds)
-        return after_hold(request, self.boot.ready, self._mirror.get, self.config)
+        return after_hold(request, self.boot.ready, self._current, self.config)
 
     def events(self, stream: Stream) -> Iterator[bytes]:
         """The status stream's body, chunk by chunk, until shutdown begins or the run ends."""
@@ -148,17 +150,24 @@ class WsgiGate:
         mirror = self._mirror
         sent = stream.last_event_id
         interval, keep_alive = self.config.stream_interval, self.config.keep_alive
+        clock = self.boot.clock
+        tick: float | None = None
         while True:
-            status = mirror.wait(functools.partial(_newer, seen=sent), keep_alive)
+            wait = keep_alive if tick is None else min(tick, keep_alive)
+            status = mirror.wait(functools.partial(_newer, seen=sent), wait)
             if status.seq != sent:
                 sent = status.seq
-                yield encode_event(status)
+                current, tick = reading(status, clock.now())
+                yield encode_event(current)
                 if status.stopping:
                     return  # shutting down: the server should not wait for this stream
                 if interval > 0:
                     time.sleep(interval)  # coalesce: at most one event per interval
             elif mirror.ended:
                 return
+            elif tick is not None and tick <= keep_alive:
+                current, tick = reading(status, clock.now())
+                yield encode_event(current)  # the same snapshot, one second further on
             else:
                 yield KEEP_ALIVE
 

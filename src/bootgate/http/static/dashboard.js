@@ -134,6 +134,24 @@
       item.textContent = chain;
       blocking.appendChild(item);
     });
+    var chain = document.getElementById("bootgate-chain");
+    clear(chain);
+    (state.critical_chain || []).forEach(function (link) {
+      var item = document.createElement("li");
+      item.textContent = link.name + ": ready at +" + link.ready_s.toFixed(3) + " s" +
+        (link.took_s === null ? "" : ", took " + link.took_s.toFixed(3) + " s");
+      chain.appendChild(item);
+    });
+    var warnings = document.getElementById("bootgate-warnings");
+    clear(warnings);
+    Object.keys(state.nodes).forEach(function (name) {
+      (state.nodes[name].warnings || []).forEach(function (warning) {
+        var item = document.createElement("li"), when = warning.current ? "current" : "past";
+        item.className = "warning-" + when;
+        item.textContent = name + ": " + warning.message + " (" + when + ")";
+        warnings.appendChild(item);
+      });
+    });
     var label = state.stopping ? "stopping" : state.ready ? "ready" : state.failed ? "failed" : "starting";
     var badge = document.getElementById("bootgate-state");
     badge.textContent = label;
