@@ -12,16 +12,26 @@
 | bootgate_node_duration_seconds | gauge | service, node | time the node took to become ready |
 | bootgate_node_attempts_total | counter | service, node | attempts (steps run, probes sent) |
 | bootgate_node_over_budget_total | counter | service, node | times the node overran its budget |
+| bootgate_node_time_left_seconds | gauge | service, node | time before it gives up |
+| bootgate_node_overdue_seconds | gauge | service, node | time a step is past its ETA |
+| bootgate_node_warnings | gauge | service, node | its warnings that are current |
+
+The last three are read when scraped, from the latest snapshot at the boot's present, so they
+move between events as `/status` does: time left only for nodes with a deadline, overdue only
+for running steps with an ETA (0 while on time).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from bootgate import Boot, Event, EventKind, MissingExtraError, Phase
+from bootgate import Boot, Event, EventKind, MissingExtraError, Phase, Status
 
 try:
     from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
+    from prometheus_client.core import GaugeMetricFamily, Metric
+    from prometheus_client.registry import Collector
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise MissingExtraError("prometheus", "prometheus", "prometheus_client") from exc
 
@@ -50,7 +60,14 @@ class PrometheusMetrics:
         )
         self.ready.labels(boot.name).set(0)
         self.started.labels(boot.name).set(0)
+        self._latest: Status | None = None
+        registry.register(_Moving(self, namespace))
         boot.add_hook(self)
+
+    def snapshot(self) -> Status | None:
+        """The latest snapshot seen, read at the boot's present (None before the first event)."""
+        latest = self._latest
+        return None if latest is None else latest.as_of(self._boot.clock.now())
 
     def __call__(self, event: Event) -> None:
         """Update the metrics touched by one event."""
@@ -70,3 +87,54 @@ class PrometheusMetrics:
             self.startup_seconds.labels(service).set(event.at_s)
             self.started.labels(service).set(1)
         self.ready.labels(service).set(1 if self._boot.ready else 0)
+        # Taken here, on the event loop: a scrape (often another thread) only reads it.
+        self._latest = self._boot.status()
+
+
+class _Moving(Collector):
+    """The gauges that change with time alone, computed when scraped."""
+
+    def __init__(self, metrics: PrometheusMetrics, namespace: str) -> None:
+        self._metrics = metrics
+        self._names = (
+            f"{namespace}_node_time_left_seconds",
+            f"{namespace}_node_overdue_seconds",
+            f"{namespace}_node_warnings",
+        )
+
+    def describe(self) -> Iterator[Metric]:
+        """The families, without reading a snapshot (registration asks for them)."""
+        yield from self._families()
+
+    def collect(self) -> Iterator[Metric]:
+        """The families with one sample per node that has the value."""
+        families = self._families()
+        status = self._metrics.snapshot()
+        if status is not None:
+            left, overdue, warnings = families
+            for node in status.nodes.values():
+                labels = [status.service, node.name]
+                if node.deadline_s is not None:
+                    left.add_metric(labels, max(node.deadline_s - status.at_s, 0.0))
+                progress = node.progress
+                if (
+                    node.phase is Phase.STARTING
+                    and progress is not None
+                    and progress.eta_s is not None
+                ):
+                    overdue.add_metric(labels, progress.overdue_at(status.at_s) or 0.0)
+                warnings.add_metric(labels, len(node.current_warnings(status.at_s)))
+        yield from families
+
+    def _families(self) -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+        labels = ["service", "node"]
+        left, overdue, warnings = self._names
+        return (
+            GaugeMetricFamily(
+                left, "Seconds before the node gives up waiting or retrying", labels=labels
+            ),
+            GaugeMetricFamily(
+                overdue, "Seconds a running step is past its progress ETA", labels=labels
+            ),
+            GaugeMetricFamily(warnings, "Warnings about the node that are current", labels=labels),
+        )
