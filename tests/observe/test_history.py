@@ -10,7 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from bootgate import ConfigError, PermanentError, StartupError
+from bootgate import ConfigError, EventKind, LoggingHook, PermanentError, StartupError
 from bootgate.observe import History, HistoryError, HistoryFile, NodeTiming, Startup
 
 from .helpers import gateway, start_once
@@ -239,3 +239,43 @@ async def test_the_file_is_left_tidy_after_a_run_and_after_reading(tmp_path: Pat
     assert sorted(os.listdir(tmp_path)) == ["h.sqlite"]
     assert HistoryFile(tmp_path / "h.sqlite").last() is not None
     assert sorted(os.listdir(tmp_path)) == ["h.sqlite"]
+
+
+async def test_given_the_boot_a_slow_node_warns_in_its_status(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Attached to the boot, the regression is a warning event and a current warning in the
+    node's status (health warn for `warn_for`), logged once, by the boot."""
+    history = History(tmp_path / "h.sqlite", warn_for="1m")
+    await startups(history, 5)
+    seen: list[EventKind] = []
+    boot, clock = gateway([LoggingHook(), lambda e: seen.append(e.kind)], {"migrations": 7.0})
+    history.attach(boot)
+    with caplog.at_level(logging.WARNING, logger="bootgate"):
+        async with clock.autojump(), boot.running() as status:
+            now = boot.status()
+            assert status.ready
+            [warning] = now.nodes["migrations"].warnings
+            assert warning.message.startswith("migrations took 7.0 s, 3.5x its median")
+            assert now.health == "warn"
+            assert now.at(now.at_s + 61).health == "pass"
+    assert EventKind.WARNING in seen
+    text = "migrations took 7.0 s, 3.5x its median of 2.0 s over the last 5 startups"
+    assert [r.getMessage() for r in caplog.records] == [f"gateway/migrations: {text}"]
+
+
+async def test_a_warning_for_a_boot_that_is_not_running_goes_to_the_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The boot attached under a service name is not the one running: the log says it."""
+    history = History(tmp_path / "h.sqlite")
+    await startups(history, 5)
+    idle, _ = gateway([])
+    history.attach(idle)  # same service name, never started
+    boot, clock = gateway([history], {"migrations": 7.0})
+    with caplog.at_level(logging.WARNING, logger="bootgate"):
+        await start_once(boot, clock)
+    assert [r.getMessage() for r in caplog.records] == [
+        "gateway/migrations: migrations took 7.0 s, 3.5x its median of 2.0 s over the last"
+        " 5 startups"
+    ]

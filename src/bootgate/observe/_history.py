@@ -1,11 +1,13 @@
 """`History`: a hook that keeps each startup's node timings and warns when a node is slow.
 
-    boot.add_hook(bootgate.observe.History(".bootgate/history.sqlite"))
+    bootgate.observe.History(".bootgate/history.sqlite", boot=boot)
 
 When a node becomes ready, its time is compared with its median over its last `window`
-startups (read once per startup); at least `factor` times the median is logged as a warning
-with the figures. When startup completes (or fails, or is shut down first), the startup is
-appended to the file in one transaction. Both are a few small SQLite statements per startup,
+startups (read once per startup); at least `factor` times the median is a warning with the
+figures: given the boot, through `boot.warn` (a `warning` event the boot logs, and an entry in
+the node's status that makes the health `warn` for a while), else a log line. When startup
+completes (or fails, or is shut down first), the startup is appended to the file in one
+transaction. Both are a few small SQLite statements per startup,
 never one per event; a file that cannot be written is logged and otherwise ignored, since
 history must never stand in the way of a startup.
 """
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bootgate import ConfigError, Event, EventKind, NodeStatus, parse_duration
+from bootgate import Boot, ConfigError, Event, EventKind, NodeStatus, parse_duration
 
 from ._regression import Regression, regression
 from ._store import HistoryError, HistoryFile
@@ -46,8 +48,9 @@ class History:
 
     No warning before `min_startups` earlier startups of the node, nor for a node that took
     less than `floor` (a duration: 3x of a few milliseconds is noise). The file keeps the last
-    `keep` startups of each service. Warnings go to `log` (default: the "bootgate" logger) and
-    are kept in `warnings`.
+    `keep` startups of each service. Warnings are kept in `warnings`, and go to the boot the
+    hook is attached to (`boot=`, or `attach(boot)`: the node's status shows them for
+    `warn_for`, 5 minutes by default) or else to `log` (default: the "bootgate" logger).
     """
 
     def __init__(
@@ -60,6 +63,8 @@ class History:
         floor: float | str = 1.0,
         keep: int = 1000,
         log: logging.Logger | None = None,
+        boot: Boot | None = None,
+        warn_for: float | str = 300.0,
     ) -> None:
         if window < 1 or min_startups < 1 or keep < 1:
             raise ConfigError("History: window, min_startups and keep must be at least 1")
@@ -78,6 +83,17 @@ class History:
         self._log = log or logging.getLogger("bootgate")
         self._runs: dict[str, _Run] = {}
         self._warnings: list[Regression] = []
+        self._boots: dict[str, Boot] = {}
+        self.warn_for_s = parse_duration(warn_for, what="History warn_for")
+        if boot is not None:
+            self.attach(boot)
+
+    def attach(self, boot: Boot) -> None:
+        """Follow `boot`'s startups (this adds the hook to it), and put each warning into its
+        status with `boot.warn`. A History may follow several boots, one per service name."""
+        if self._boots.get(boot.name) is not boot:
+            self._boots[boot.name] = boot
+            boot.add_hook(self)
 
     @property
     def warnings(self) -> tuple[Regression, ...]:
@@ -121,16 +137,22 @@ class History:
             if found is not None:
                 run.warnings[node.name] = found.text()
                 self._warnings.append(found)
-                self._log.warning(
-                    "%s/%s: %s",
-                    service,
-                    node.name,
-                    found.text(),
-                    extra={"bootgate_regression": found},
-                )
+                self._warn(service, node.name, found)
         if run.startup_id is not None:  # a straggler: the startup was written without it
             timing = timing_of(node, run.warnings[node.name] or None)
             self._guard(lambda: self.file.update_node(run.startup_id or 0, timing))
+
+    def _warn(self, service: str, node: str, found: Regression) -> None:
+        boot = self._boots.get(service)
+        if boot is not None:
+            try:
+                boot.warn(node, found.text(), lasts=self.warn_for_s)
+                return
+            except ConfigError:  # that boot is not the one running: say it in the log instead
+                pass
+        self._log.warning(
+            "%s/%s: %s", service, node, found.text(), extra={"bootgate_regression": found}
+        )
 
     def _read_past(self, service: str) -> dict[str, list[float]]:
         past: dict[str, list[float]] = {}
