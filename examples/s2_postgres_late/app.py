@@ -1,11 +1,18 @@
 """Scenario S2: an app that starts before its PostgreSQL, in an orchestrator without ordering.
 
-The app declares PostgreSQL as a dependency (`boot.dependency("db", DATABASE_URL)`): it waits
-with exponential backoff and jitter, bounded by a deadline (`BOOTGATE_TIMEOUT`, default 60s),
-logging every attempt; then it serves HTTP (`/readyz` answers from `boot.ready`). A wrong
-password or a missing database ends it at once with exit code 3 and one clear line. After
+The app is an ASGI application under uvicorn, wrapped by `boot.asgi(app)`. It declares
+PostgreSQL as a dependency: while PostgreSQL is away the server already answers, `/readyz` is
+503 with the reason (`[-]db waiting: connection refused, attempt 7, next in 0.2 s, gives up in
+52 s`) and every other request gets the 503 with Retry-After; each attempt is logged, with
+backoff and jitter bounded by a deadline (`BOOTGATE_TIMEOUT`, default 60s). Once PostgreSQL
+accepts sessions, the connection step and the catalog step run and the app serves. After
 startup the dependency is re-probed: a lost PostgreSQL turns `/readyz` to 503 until it is back,
-and the process lives on.
+and the process lives on. SIGTERM drops readiness, tears the steps down in reverse order
+(catalog, then the connection) and exits 0.
+
+A wrong password or a missing database is a permanent failure: the process ends at once with
+exit status 3 and one clear line (`after_deadline="exit"`: a Nomad task group restarts a task
+that exits, and knows nothing of readiness).
 
 `--no-wait` is the incident: connect once at startup (with psycopg, as the app would), crash if
 PostgreSQL is not there yet.
@@ -17,59 +24,86 @@ PostgreSQL is not there yet.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from typing import Any
 
-import anyio
-from anyio.abc import SocketStream
+from bootgate import Boot, Hook, Retry, parse_duration
 
-from bootgate import Boot, Hook, Retry, StartupError, parse_duration, redact
-
-
-def build_boot(
-    database_url: str,
-    *,
-    deadline: float = 60.0,
-    recheck: float = 0.5,
-    hooks: list[Hook] | None = None,
-) -> Boot:
-    """The app's startup graph: one dependency, PostgreSQL, waited for and then re-checked."""
-    boot = Boot("shop", hooks=hooks)
-    boot.dependency("db", database_url, retry=Retry(timeout=deadline), recheck=recheck)
-    return boot
+log = logging.getLogger("shop")
 
 
-async def serve_http(boot: Boot, port: int) -> None:
-    """A minimal HTTP server: `/readyz` is 200 while ready, 503 otherwise."""
+class Shop:
+    """The application: its startup graph, and an ASGI app that uses what the steps made."""
 
-    async def answer(client: SocketStream) -> None:
-        async with client:
-            try:
-                request = await client.receive(4096)
-            except (anyio.EndOfStream, anyio.BrokenResourceError):
-                return  # a bare connect (a TCP probe) is not a request
-            path = request.split(b" ", 2)[1] if request.count(b" ") >= 2 else b"/"
-            ok = boot.ready if path.startswith(b"/readyz") else True
-            body = b"ok\n" if ok else b"not ready\n"
-            status = b"200 OK" if ok else b"503 Service Unavailable"
-            head = f"HTTP/1.1 {status.decode()}\r\nContent-Length: {len(body)}\r\n"
-            await client.send(head.encode() + b"Connection: close\r\n\r\n" + body)
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        deadline: float = 60.0,
+        recheck: float = 0.5,
+        hooks: list[Hook] | None = None,
+    ) -> None:
+        self.boot = Boot("shop", hooks=hooks, after_deadline="exit")
+        db = self.boot.dependency(
+            "db", database_url, retry=Retry(timeout=deadline), recheck=recheck
+        )
+        self.catalog: list[str] = []
 
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=port)
-    print(f"shop: serving on 127.0.0.1:{port}", file=sys.stderr, flush=True)
-    await listener.serve(answer)
+        @self.boot.step(requires=[db])
+        def connection() -> Iterator[Any]:
+            import psycopg
+
+            conn = psycopg.connect(database_url, connect_timeout=3, autocommit=True)
+            log.info("connected to the database")
+            yield conn
+            conn.close()
+            log.info("closed the database connection")
+
+        @self.boot.step(requires=[connection])
+        def catalog() -> Iterator[list[str]]:
+            self.catalog = ["apples", "pears"]  # loaded once at startup, as a cache would be
+            log.info("catalog loaded: %d items", len(self.catalog))
+            yield self.catalog
+            self.catalog = []
+            log.info("catalog dropped")
+
+    async def app(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """GET /items lists the catalog (the gate holds requests back until it is loaded)."""
+        if scope["type"] != "http":
+            return  # no lifespan of its own
+        found = scope["path"] == "/items"
+        body = json.dumps(self.catalog if found else {"error": "not found"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200 if found else 404,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
-async def run(database_url: str, port: int, deadline: float) -> int:
-    """Wait for the database, then serve until interrupted; 3 if it can never be ready."""
-    boot = build_boot(database_url, deadline=deadline)
-    try:
-        async with boot.running():
-            await serve_http(boot, port)
-    except StartupError as exc:
-        print(f"shop: cannot start: {redact(str(exc))}", file=sys.stderr, flush=True)
-        return 3
+def serve(database_url: str, port: int, deadline: float) -> int:
+    """Serve the shop with uvicorn until SIGTERM (0); a startup that fails for good exits 3."""
+    import uvicorn
+
+    shop = Shop(database_url, deadline=deadline)
+    config = uvicorn.Config(
+        shop.boot.asgi(shop.app), host="127.0.0.1", port=port, lifespan="on", log_level="warning"
+    )
+    # Once it has shut down gracefully, uvicorn raises the signal that stopped it again, so that
+    # its previous handler decides how the process ends. The stop is complete by then (readiness
+    # dropped, requests drained, steps torn down): acknowledging it makes the exit status 0.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: None)
+    log.info("serving on 127.0.0.1:%d", port)
+    uvicorn.Server(config).run()
+    log.info("stopped")
     return 0
 
 
@@ -92,7 +126,7 @@ def main() -> int:
     if args.no_wait:
         return run_without_waiting(url)
     deadline = parse_duration(os.environ.get("BOOTGATE_TIMEOUT", "60s"), what="BOOTGATE_TIMEOUT")
-    return anyio.run(run, url, int(os.environ.get("PORT", "8080")), deadline)
+    return serve(url, int(os.environ.get("PORT", "8080")), deadline)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,25 @@
 """Scenario S2 end to end: the app starts before its own private PostgreSQL, in real processes.
 
 Without bootgate (`--no-wait`) the app crashes when PostgreSQL is not there yet: the incident.
-With it, the app waits (each attempt logged), serves once PostgreSQL accepts sessions, lowers
-`/readyz` while PostgreSQL restarts and raises it again without dying, and fails fast with exit
-code 3 and a clear, password-free line on a wrong password.
+With it, the app runs under uvicorn from the start: `/readyz` is 503 with the reason while it
+waits (each attempt logged), the app serves once PostgreSQL accepts sessions, `/readyz` drops
+while PostgreSQL restarts and comes back without the process dying, SIGTERM tears down in
+reverse order and exits 0, and a wrong password ends the process at once with exit status 3
+and a clear, password-free line.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,8 +98,10 @@ class Log:
 
 
 def wait_http(url: str, status: str = "200") -> None:
-    """Wait (with bootgate itself) until `url` answers `status`."""
-    anyio.run(lambda: wait_for([url], retry=SOON, options={"status": status}))
+    """Wait (with bootgate itself) until `url` answers `status` (any other answer, a 200 while
+    waiting for the 503 included, is one more attempt)."""
+    options = {"status": status}
+    anyio.run(lambda: wait_for([url], retry=SOON, fail_fast=False, options=options))
 
 
 def test_without_waiting_the_app_crashes(cluster: Postgres) -> None:
@@ -104,27 +112,54 @@ def test_without_waiting_the_app_crashes(cluster: Postgres) -> None:
     assert "Connection refused" in err or "connection refused" in err
 
 
-def test_the_app_waits_serves_and_survives_a_restart(cluster: Postgres) -> None:
-    """Waits while PostgreSQL is absent, serves once it is up, /readyz follows a restart."""
+def fetch(url: str) -> tuple[int, str]:
+    """GET `url` once: (status, body), 503s included."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_app_serves_the_reason_then_is_ready_and_stops_cleanly(cluster: Postgres) -> None:
+    """Under uvicorn: /readyz 503 with the reason while PostgreSQL is away, ready once it is
+    up, 503 again while it restarts; SIGTERM tears down in reverse order and exits 0."""
     port = free_port()
     app = start_app(cluster.url(), port)
     log = Log(app)
+    base = f"http://127.0.0.1:{port}"
     try:
         assert "db" in log.wait_for("connection refused")  # each attempt is logged
+        wait_http(f"{base}/readyz", "503")  # the server answers while PostgreSQL is away
+        status, body = fetch(f"{base}/readyz?verbose")
+        assert status == 503
+        assert "[-]db waiting: connection refused, attempt " in body
+        assert ", gives up in " in body
+        assert "secret" not in body
+        status, body = fetch(f"{base}/items")
+        assert status == 503
+        assert json.loads(body)["blocking"][0].startswith("catalog ← connection ← db: ")
         cluster.start(cluster.port)
-        log.wait_for("serving on")
-        readyz = f"http://127.0.0.1:{port}/readyz"
-        wait_http(readyz, "200")
+        wait_http(f"{base}/readyz", "200")
+        assert fetch(f"{base}/items") == (200, '["apples", "pears"]')
         cluster.stop()
-        wait_http(readyz, "503")
+        wait_http(f"{base}/readyz", "503")
         assert app.poll() is None
         cluster.start(cluster.port)
-        wait_http(readyz, "200")
+        wait_http(f"{base}/readyz", "200")
         assert app.poll() is None
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(30) == 0
     finally:
-        app.terminate()
-        app.wait(30)
+        if app.poll() is None:
+            app.kill()
+            app.wait(30)
         log.close()
+    lines = [line.strip() for line in log.lines]
+    assert lines.index("shop: catalog dropped") < lines.index(
+        "shop: closed the database connection"
+    )
+    assert lines[-2:] == ["shop: stopped", ""]
 
 
 def test_a_wrong_password_fails_fast_and_clearly(cluster: Postgres) -> None:

@@ -4,18 +4,25 @@ The boot starts on `lifespan.startup` without waiting (the server accepts connec
 so probes and the gate answer during startup) and stays inside `Boot.running()` in the lifespan
 task until `lifespan.shutdown`: then readiness drops, the application's own lifespan shuts
 down, and the boot tears down in reverse order. The application's lifespan is relayed to it.
+
+With `on_failure="exit"` (the default when the boot's `after_deadline` is "exit"), a startup
+that fails for good ends the process: readiness is down already, the application's lifespan
+shuts down, the boot tears down, and the process exits with status 3 (see `_exit`), for its
+supervisor to restart it. With "stay", the server goes on answering 503 with the reason.
 """
 
 from __future__ import annotations
 
-from typing import Unpack
+import logging
+from typing import Literal, Unpack
 
 import anyio
 import anyio.abc
 
-from bootgate import Boot, Clock, redact
+from bootgate import Boot, Clock, ConfigError, redact
 
 from ._config import GateOptions
+from ._exit import FAILED_STATUS, end_process
 from ._gate import Gate, not_found
 from ._signals import stop_on_signals
 from ._types import ASGIApp, Message, Receive, Scope, Send
@@ -67,12 +74,20 @@ class _InnerLifespan:
             stream.close()
 
 
-class BootApp:
-    """An ASGI application: `gate` in front of `app`, with the boot run from the lifespan."""
+OnFailure = Literal["exit", "stay"]
 
-    def __init__(self, boot: Boot, gate: Gate) -> None:
+
+class BootApp:
+    """An ASGI application: `gate` in front of `app`, with the boot run from the lifespan.
+
+    `on_failure` says what a startup that fails for good does to the process: "exit" (status
+    3, after the teardown) or "stay" (keep serving the 503 and the reason).
+    """
+
+    def __init__(self, boot: Boot, gate: Gate, *, on_failure: OnFailure = "stay") -> None:
         self.boot = boot
         self.gate = gate
+        self.on_failure = on_failure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one ASGI connection; the lifespan connection runs the boot."""
@@ -87,6 +102,7 @@ class BootApp:
             return
         inner = _InnerLifespan(self.gate.app, scope)
         started = False
+        failed = False
         answer: Message = {"type": "lifespan.shutdown.complete"}
         async with anyio.create_task_group() as tg:
             await tg.start(inner.run)
@@ -96,7 +112,8 @@ class BootApp:
                         started, why = await inner.ask("startup")
                         if started:
                             await send({"type": "lifespan.startup.complete"})
-                            await receive()  # lifespan.shutdown: nothing else can come
+                            # lifespan.shutdown (nothing else can come), or a failure to exit
+                            failed = not await self._until_shutdown(receive)
                             self.boot.mark_stopping()
                             ok, why = await inner.ask("shutdown")
                             if not ok:
@@ -110,7 +127,44 @@ class BootApp:
             finally:
                 inner.close()
                 tg.cancel_scope.cancel()  # an app still in its lifespan after answering
+        if failed:
+            self._exit()
         await send(answer)
+
+    async def _until_shutdown(self, receive: Receive) -> bool:
+        """Wait for lifespan.shutdown: True when it came, False when startup failed for good
+        first and the process is to exit (only with on_failure="exit")."""
+        if self.on_failure != "exit":
+            await receive()
+            return True
+        came = True
+        async with anyio.create_task_group() as tg:
+
+            async def shutdown() -> None:
+                await receive()
+                tg.cancel_scope.cancel()
+
+            async def failure() -> None:
+                nonlocal came
+                async for status in self.boot.subscribe():
+                    if status.failed and not status.stopping:
+                        came = False
+                        tg.cancel_scope.cancel()
+                        return
+
+            tg.start_soon(shutdown)
+            tg.start_soon(failure)
+        return came
+
+    def _exit(self) -> None:
+        why = "; ".join(self.boot.status().failures()) or "startup failed"
+        logging.getLogger("bootgate").error(
+            "%s cannot start: %s; exiting with status %d",
+            self.boot.name,
+            redact(why),
+            FAILED_STATUS,
+        )
+        end_process(FAILED_STATUS)
 
 
 def _describe(exc: BaseException) -> str:
@@ -122,6 +176,7 @@ def asgi(
     app: ASGIApp | None = None,
     *,
     clock: Clock | None = None,
+    on_failure: OnFailure | None = None,
     **options: Unpack[GateOptions],
 ) -> BootApp:
     """Wrap an ASGI app (or none: health endpoints only) with bootgate's endpoints and gate.
@@ -129,5 +184,13 @@ def asgi(
     The server's lifespan starts `boot` without waiting and tears it down at shutdown, after
     readiness has dropped and the app's own lifespan has shut down. The options are the
     `Gate`'s (`GateOptions`, with `BOOTGATE_*` environment variables for those not given).
+    `on_failure` is what a startup that fails for good does: "exit" ends the process with
+    status 3 once torn down, "stay" keeps answering 503 with the reason; by default "exit"
+    when the boot's `after_deadline` is "exit", else "stay".
     """
-    return BootApp(boot, Gate(app or not_found, boot, clock=clock, **options))
+    if on_failure is None:
+        on_failure = "exit" if boot.after_deadline == "exit" else "stay"
+    elif on_failure not in ("exit", "stay"):
+        raise ConfigError(f'on_failure must be "exit" or "stay", got {on_failure!r}')
+    gate = Gate(app or not_found, boot, clock=clock, **options)
+    return BootApp(boot, gate, on_failure=on_failure)
