@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Generator, Iterable, Iterator
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from bootgate import Boot, Ready, StepContext
-from bootgate.http import WsgiGate, wsgi
+from bootgate.http import Stream, WsgiGate, wsgi
 
 from .helpers import parse_events
 
@@ -254,4 +255,35 @@ def test_without_an_app_other_paths_are_404(service: Service) -> None:
         assert get(gate, "/readyz")[0] == 200
         assert get(gate, "/orders")[0] == 404
     finally:
+        gate.close()
+
+
+def test_the_wsgi_stream_ticks_until_the_eta_has_passed(service: Service) -> None:
+    """Over WSGI too, a stalled step's snapshot is sent again each second, read later: its
+    ETA of about 0.2 s turns into "overdue" with no change in the service."""
+
+    @service.boot.step(requires=["db"], optional=True)
+    def slow(ctx: StepContext) -> None:
+        time.sleep(0.2)  # real time: WSGI streams run on the real clock
+        ctx.progress(1, 2, "half")  # ETA 0.2 s from here
+        service.go.wait(10)
+
+    gate = wsgi(service.boot, flask_like, stream_interval=0)
+    try:
+        gate._mirror.wait(lambda s: s.nodes["slow"].progress is not None, 10)
+        events = gate.events(Stream())
+        details: list[str] = []
+        deadline = time.monotonic() + 10
+        for chunk in events:  # bounded: ends on "overdue" or after 10 s
+            for event in parse_events(chunk):
+                if event.get("event") == "status":
+                    details.append(json.loads(event["data"])["bootgate"]["nodes"]["slow"]["detail"])
+            if (details and "overdue by" in details[-1]) or time.monotonic() > deadline:
+                break
+        assert isinstance(events, Generator)
+        events.close()
+        assert "ETA" in details[0]
+        assert "overdue by" in details[-1]
+    finally:
+        service.go.set()
         gate.close()
