@@ -166,8 +166,10 @@ class Status:
     def at(self, at_s: float) -> Status:
         """The same snapshot read at `at_s` (seconds since the boot began; never earlier than
         it was taken): what counts time (ETA, overdue, next retry, time left, current warnings)
-        moves on, nothing else changes. Reading twice at one instant gives the same object."""
-        if at_s <= self.at_s:
+        moves on, nothing else changes. Reading twice at one instant gives the same object; a
+        snapshot in which nothing counts time (`moves()` is false) is returned as it is, since
+        a later reading would say the same."""
+        if at_s <= self.at_s or not self.moves():
             return self
         later = self._later
         if later is None or later.at_s != at_s:

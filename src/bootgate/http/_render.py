@@ -186,14 +186,24 @@ def _why_not_pass(status: Status, health: Health) -> str | None:
     return None
 
 
-def _critical_chain(status: Status) -> list[dict[str, Any]]:
-    # Imported on first use: the observability room is not needed to serve the probes.
-    from bootgate.observe import critical_chain, from_status
+# The chain of the latest nodes: readings of one snapshot at later instants share its nodes,
+# so it is computed once per change. One tuple, swapped atomically (WSGI threads share it).
+_chain: tuple[object, list[dict[str, Any]]] = (None, [])
 
-    return [
-        {"name": link.name, "ready_s": round(link.ready_s, 3), "took_s": _round(link.took_s)}
-        for link in critical_chain(from_status(status).nodes)
-    ]
+
+def _critical_chain(status: Status) -> list[dict[str, Any]]:
+    global _chain
+    nodes, chain = _chain
+    if nodes is not status.nodes:
+        # Imported on first use: the observability room is not needed to serve the probes.
+        from bootgate.observe import critical_chain, from_status
+
+        chain = [
+            {"name": link.name, "ready_s": round(link.ready_s, 3), "took_s": _round(link.took_s)}
+            for link in critical_chain(from_status(status).nodes)
+        ]
+        _chain = (status.nodes, chain)
+    return chain
 
 
 def health_document(status: Status) -> dict[str, Any]:

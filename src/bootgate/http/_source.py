@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol, runtime_checkable
 
@@ -30,10 +31,17 @@ class StatusSource(Protocol):
         ...
 
 
+#: Answers read a snapshot at the last multiple of this after its change: "next in 0.4 s" is
+#: shown to a tenth anyway, and every request within one tenth then shares one reading (its
+#: chains and its encoded document are made once).
+READING_STEP = 0.1
+
+
 def present(source: StatusSource, get: Callable[[], Status] | None = None) -> Callable[[], Status]:
     """A getter of the source's snapshot (or of `get()`) read at the present, on the clock of
-    the source (its `clock` attribute, as a Boot has): so what an answer says about time, an
-    ETA or a deadline, is true when it is sent. Without a clock, the snapshot as it is."""
+    the source (its `clock` attribute, as a Boot has), to the last tenth of a second after its
+    change: so what an answer says about time, an ETA or a deadline, is true when it is sent.
+    Without a clock, the snapshot as it is."""
     get = get or source.status
     now = getattr(getattr(source, "clock", None), "now", None)
     if now is None:
@@ -41,6 +49,12 @@ def present(source: StatusSource, get: Callable[[], Status] | None = None) -> Ca
     getter = get
 
     def current() -> Status:
-        return getter().as_of(now())
+        status = getter()
+        if status.began_clock is None:
+            return status
+        since = now() - status.began_clock - status.at_s
+        # (a reading made on a tenth's boundary counts as that tenth, whatever the rounding)
+        tenths = math.floor(max(since, 0.0) / READING_STEP + 1e-6)
+        return status.at(status.at_s + tenths * READING_STEP) if tenths else status
 
     return current
