@@ -100,19 +100,18 @@ class _Reader:
         for key in settings:
             if key not in STACK_FIELDS:
                 raise self.fail(f"unknown field{nearest(key, STACK_FIELDS)}", key)
+        name = self.stack_name(settings)
+        http = self.http(settings.get("http"))
+        dashboard = self.boolean(settings.get("dashboard", False), "dashboard")
+        self.field = ""
         tables = self.table(data.get("process", {}), "[process]")
         if not tables:
             raise self.fail("no processes: add a [process.NAME] table with a command")
         processes = [self.read_process(name, table) for name, table in tables.items()]
-        self.process = None
         self.check_requirements(processes)
         self.check_cycles(processes)
         return Stack(
-            name=self.stack_name(settings),
-            path=self.path,
-            processes=tuple(processes),
-            http=self.http(settings.get("http")),
-            dashboard=self.boolean(settings.get("dashboard", False), "dashboard"),
+            name=name, path=self.path, processes=tuple(processes), http=http, dashboard=dashboard
         )
 
     def stack_name(self, settings: dict[str, Any]) -> str:

@@ -75,7 +75,10 @@ class Run:
         self.child = child
         self.pid = child.pid
         self.returncode: int | None = None
+        self.returned = anyio.Event()
+        """Set the moment the main process has exited."""
         self.exited = anyio.Event()
+        """Set once it has exited and its output has been read to the end."""
         self.matched = anyio.Event()
         """Set when a line matched the process's `ready = {log = ...}` pattern."""
         self.stopping = False
@@ -122,20 +125,30 @@ class Run:
                 if open_streams[0] == 0:
                     drained.set()
 
-        async with anyio.create_task_group() as tg:
-            for stream, name in streams:
-                tg.start_soon(pump, stream, name)
-            self.returncode = await self.child.wait()
-            self._signal_group(signal.SIGKILL)
-            for callback in self._on_exit:
-                callback(self)
-            with anyio.move_on_after(DRAIN_GRACE):
-                await drained.wait()
-            tg.cancel_scope.cancel()
-        # Set only once the output is in: a dependent told "exited" has seen every last line.
-        self.exited.set()
-        with anyio.CancelScope(shield=True):
-            await self.child.aclose()
+        try:
+            async with anyio.create_task_group() as tg:
+                for stream, name in streams:
+                    tg.start_soon(pump, stream, name)
+                self._returned(await self.child.wait())
+                with anyio.move_on_after(DRAIN_GRACE):
+                    await drained.wait()
+                tg.cancel_scope.cancel()
+        finally:
+            # Also when cancelled from outside: the process is killed, never left behind.
+            with anyio.CancelScope(shield=True):
+                if self.returncode is None:
+                    self._signal_group(signal.SIGKILL)
+                    self._returned(await self.child.wait())
+                # Set only once the output is in: whoever is told "exited" has every line.
+                self.exited.set()
+                await self.child.aclose()
+
+    def _returned(self, code: int) -> None:
+        self.returncode = code
+        self._signal_group(signal.SIGKILL)  # what is left of the group dies with its leader
+        self.returned.set()
+        for callback in self._on_exit:
+            callback(self)
 
     async def _pump(
         self,

@@ -66,11 +66,15 @@ class StackRun:
         self.url: str | None = None
         """The base URL of the stack's endpoints once they listen."""
         self.code = EXIT_OK
+        self.ended = False
+        """True once the run ended by itself (could not start, or every process is done)."""
         self._scope = anyio.CancelScope()
 
     def stop(self, code: int = EXIT_OK) -> None:
-        """Stop the stack (as SIGTERM would): `run()` returns `code` once all is stopped."""
-        self.code = code
+        """Stop the stack (as SIGTERM would): `run()` returns `code` once all is stopped
+        (unless it had already ended by itself, with its own code)."""
+        if not self._scope.cancel_called and not self.ended:
+            self.code = code
         self.supervisor.begin_close()
         self._scope.cancel()
 
@@ -94,6 +98,7 @@ class StackRun:
                     tg.start_soon(self.view.follow)
                     with self._scope:
                         await self._until_done()
+                        self.ended = True
                     self.supervisor.begin_close()
             finally:
                 with anyio.CancelScope(shield=True):

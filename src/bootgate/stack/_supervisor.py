@@ -19,11 +19,23 @@ from typing import Literal
 import anyio
 import anyio.abc
 
-from bootgate import PermanentError, Retry, StartupTimeout, format_duration, wait_for
+from bootgate import (
+    PermanentError,
+    ProbeResult,
+    Ready,
+    Retry,
+    StartupTimeout,
+    Transient,
+    format_duration,
+    wait_for,
+)
 
 from ._conditions import Life, Met, Never, holds, unmet_reason, verdict
 from ._model import Condition, LogCheck, Process, RestartPolicy, Stack, TargetCheck
 from ._run import Run, Sink, SpawnError, describe_exit, spawn
+
+#: The bound on one liveness check.
+LIVE_TIMEOUT = 3.0
 
 ReportKind = Literal["started", "exited", "restarting", "lost", "back", "stopping", "gave-up"]
 #: Receives the supervisor's own news: (process name, kind, message).
@@ -197,8 +209,12 @@ class Supervisor:
     def keep(self, name: str, run: Run) -> None:
         """`run` reached the goal: watch it, and restart the process per its policy."""
         self.kept.add(name)
-        if self.stack.goal(name) is Condition.COMPLETED or self.closing:
+        if self.stack.goal(name) is Condition.COMPLETED:
+            self._finish(name, "completed (exited with status 0)")
             return
+        if self.closing:
+            return
+        self._task_group().start_soon(self._check_live, name, run)
         self._task_group().start_soon(self._monitor, name, run)
 
     async def retire(self, name: str) -> None:
@@ -293,6 +309,30 @@ class Supervisor:
                 self.lives[name].ready = True
                 self._bump()
 
+    async def _check_live(self, name: str, run: Run) -> None:
+        check = self.stack.process(name).live
+        if check is None:
+            return
+        from bootgate.probes import probe_for
+
+        probe = probe_for(check.target)
+        misses = 0
+        with anyio.CancelScope() as scope:
+            run.on_exit(lambda _: scope.cancel())
+            while True:
+                await anyio.sleep(check.interval)
+                result: ProbeResult = Transient(f"no answer within {format_duration(LIVE_TIMEOUT)}")
+                with anyio.move_on_after(LIVE_TIMEOUT):
+                    result = await probe()
+                if isinstance(result, Ready):
+                    misses = 0
+                    continue
+                misses += 1
+                if misses >= check.failures:
+                    run.failure = f"not live: {result.reason} ({misses} checks in a row)"
+                    await run.stop()
+                    return
+
     async def _reach_goal(self, name: str, run: Run) -> Run:
         process = self.stack.process(name)
         goal = self.stack.goal(name)
@@ -325,7 +365,7 @@ class Supervisor:
         with anyio.CancelScope() as scope:
             self._monitors[name] = scope
             while True:
-                await run.exited.wait()
+                await run.returned.wait()
                 if self.closing:
                     return
                 code = run.returncode or 0
@@ -353,6 +393,7 @@ class Supervisor:
                 except ProcessFailed as exc:
                     self._report(name, "gave-up", str(exc))
                     return
+                self._task_group().start_soon(self._check_live, name, run)
                 self._report(name, "back", f"{self.stack.goal(name).value} again, run {run.number}")
 
     def _finish(self, name: str, reason: str) -> None:
@@ -369,7 +410,8 @@ class Supervisor:
         if not self.closing:
             lost = {n for n in self.kept if not holds(self.stack.goal(n), self.lives[n])}
         for name in lost - self.lost:
-            self._report(name, "lost", self.lives[name].reason or "not running")
+            life = self.lives[name]
+            self._report(name, "lost", f"down: {life.reason or life.last_exit or 'not running'}")
         self.lost = lost
         self._changed.set()
         self._changed = anyio.Event()
