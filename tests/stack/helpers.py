@@ -78,6 +78,13 @@ async def running(
             run.stop()
 
 
+def output(run: StackRun) -> list[str]:
+    """The lines a run started by `running()` printed."""
+    console = run.console
+    assert isinstance(console, Captured)
+    return console.lines
+
+
 async def until(run: StackRun, test: Callable[[Status], bool], what: str) -> Status:
     """The first status of the stack for which `test` is true (bounded by LIMIT)."""
     with anyio.fail_after(LIMIT):

@@ -80,7 +80,8 @@ def test_a_final_process_never_leaves_a_condition_pending(life: Life, condition:
 def test_ready_holds_only_while_running(life: Life) -> None:
     """`ready` is met only by a run that is up and passed its check (never by a past run)."""
     if isinstance(verdict(R, life), Met):
-        assert life.running and life.ready
+        assert life.running
+        assert life.ready
     assert holds(R, life) == (life.running and life.ready)
 
 

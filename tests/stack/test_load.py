@@ -111,7 +111,8 @@ def test_the_stack_name_defaults_to_the_directory(tmp_path: Path) -> None:
             "process db: reddy: unknown field (did you mean 'ready'?)",
         ),
         (
-            '[process.db]\ncommand = "x"\n[process.ui]\ncommand = "y"\nrequires = { dbb = "ready" }\n',
+            '[process.db]\ncommand = "x"\n'
+            '[process.ui]\ncommand = "y"\nrequires = { dbb = "ready" }\n',
             "process ui: requires: unknown process 'dbb' (did you mean 'db'?)",
         ),
         (
@@ -120,7 +121,8 @@ def test_the_stack_name_defaults_to_the_directory(tmp_path: Path) -> None:
             "process ui: requires: db = 'healthy': a condition is one of started, ready, completed",
         ),
         (
-            '[process.db]\ncommand = "x"\n[process.ui]\ncommand = "y"\nrequires = { db = "ready" }\n',
+            '[process.db]\ncommand = "x"\n'
+            '[process.ui]\ncommand = "y"\nrequires = { db = "ready" }\n',
             "process ui: requires: db = 'ready', but process db has no ready check",
         ),
         (

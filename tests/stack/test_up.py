@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 from bootgate import Phase
-from tests.stack.helpers import finished, py, running, stack_from, until
+from tests.stack.helpers import finished, output, py, running, stack_from, until
 
 pytestmark = pytest.mark.anyio
 
@@ -56,7 +56,7 @@ async def test_processes_start_in_order_and_stop_in_reverse(tmp_path: Path, mark
         assert nodes["app"].ready_s is not None
         assert nodes["db"].ready_s <= nodes["migrate"].started_s <= nodes["migrate"].ready_s  # type: ignore[operator]
         assert nodes["migrate"].ready_s <= nodes["app"].started_s  # type: ignore[operator]
-    lines = run.console.lines
+    lines = output(run)
     assert lines.index("migrate  | migrated") < lines.index("app      | serving")
     stops = [line.split()[2] for line in lines if "stopping:" in line]
     assert stops == ["app", "db"]
@@ -167,8 +167,8 @@ async def test_a_restart_satisfies_the_condition_again(tmp_path: Path, marker: s
     async with running(stack, marker) as run:
         status = await until(run, lambda s: s.ready, "ready")
     assert status.nodes["db"].attempts == 2
-    assert "app      | app started" in run.console.lines
-    assert any("exited with status 7" in line for line in run.console.lines)
+    assert "app      | app started" in output(run)
+    assert any("exited with status 7" in line for line in output(run))
 
 
 async def test_restarts_stop_at_the_limit(tmp_path: Path, marker: str) -> None:
@@ -190,7 +190,7 @@ async def test_restarts_stop_at_the_limit(tmp_path: Path, marker: str) -> None:
     db = status.nodes["db"]
     assert db.attempts == 3
     assert "exited with status 3 (gave up after 3 runs)" in (db.reason or "")
-    assert sum("db started (pid" in line for line in run.console.lines) == 3
+    assert sum("db started (pid" in line for line in output(run)) == 3
 
 
 async def test_readiness_is_lowered_while_a_ready_process_restarts(
@@ -229,11 +229,11 @@ async def test_readiness_is_lowered_while_a_ready_process_restarts(
         assert not run.view.ready
         gate.touch()  # slow becomes ready while gateway is down
         await until(run, lambda s: s.nodes["slow"].phase is Phase.READY, "slow ready")
-        assert "late      | late started" not in run.console.lines
+        assert "late      | late started" not in output(run)
         status = await until(run, lambda s: s.ready, "ready again")
         assert run.supervisor.runs["gateway"].pid != first
         late_at = status.nodes["late"].started_s
-    lines = run.console.lines
+    lines = output(run)
     back = next(i for i, line in enumerate(lines) if "gateway ready again, run 2" in line)
     assert back < lines.index("late     | late started")
     assert late_at is not None
@@ -270,9 +270,7 @@ async def test_a_process_that_is_no_longer_live_is_restarted(tmp_path: Path, mar
         with anyio.fail_after(10):
             while run.supervisor.lives["api"].runs < 2:
                 await run.supervisor.changed(run.supervisor.version)
-    assert any(
-        "api not live: " in line and "2 checks in a row" in line for line in run.console.lines
-    )
+    assert any("api not live: " in line and "2 checks in a row" in line for line in output(run))
 
 
 async def test_a_dependent_of_started_does_not_wait_for_ready(tmp_path: Path, marker: str) -> None:
@@ -315,7 +313,7 @@ async def test_a_stack_of_tasks_ends_by_itself(tmp_path: Path, marker: str) -> N
             while not run.view.status().stopping:
                 await run.supervisor.changed(run.supervisor.version)
     assert run.code == 0
-    assert run.console.lines.index("one      | 1") < run.console.lines.index("two      | 2")
+    assert output(run).index("one      | 1") < output(run).index("two      | 2")
 
 
 async def test_stop_signals_the_group_and_kills_after_the_grace(
@@ -341,7 +339,7 @@ async def test_stop_signals_the_group_and_kills_after_the_grace(
     )
     async with running(stack, marker) as run:
         await until(run, lambda s: s.ready, "ready")
-    assert any("stubborn stopped (killed by SIGKILL)" in line for line in run.console.lines)
+    assert any("stubborn stopped (killed by SIGKILL)" in line for line in output(run))
 
 
 def _free_port() -> int:
