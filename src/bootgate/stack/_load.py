@@ -47,6 +47,7 @@ PROCESS_FIELDS = (
     "restart",
     "stop",
     "image",
+    "progress",
 )
 #: A process name is a DNS label: the same name works as a Compose service, a Kubernetes
 #: object, a Nomad task and a hostname, so one file exports to every engine unchanged.
@@ -159,6 +160,7 @@ class _Reader:
             restart=self.restart(fields.get("restart", "no")),
             stop=self.stop(fields.get("stop", {})),
             image=self.optional_string(fields.get("image"), "image"),
+            progress=self.progress(fields.get("progress")),
         )
 
     def command(self, value: object, shell: bool) -> tuple[str, ...]:
@@ -238,6 +240,19 @@ class _Reader:
         except re.error as exc:
             raise self.fail(f"log: {pattern!r} is not a regular expression: {exc}") from None
         return LogCheck(pattern, timeout)
+
+    def progress(self, value: object) -> str | None:
+        if value is None:
+            return None
+        self.field = "progress"
+        pattern = self.expand(self.string(value, "progress"))
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise self.fail(f"{pattern!r} is not a regular expression: {exc}") from None
+        if "done" not in compiled.groupindex:
+            raise self.fail("the pattern needs a group (?P<done>...) (and may have total, message)")
+        return pattern
 
     def live(self, value: object) -> LiveCheck | None:
         if value is None:

@@ -93,6 +93,9 @@ class Process:
     restart: Restart = field(default_factory=Restart)
     stop: Stop = field(default_factory=Stop)
     image: str | None = None
+    progress: str | None = None
+    """A pattern for the process's own progress lines while it starts, with a named group
+    `done` and optionally `total` and `message`, e.g. "(?P<done>\\d+)/(?P<total>\\d+)"."""
 
     @property
     def requirements(self) -> dict[str, Condition]:

@@ -55,7 +55,7 @@ def build_boot(stack: Stack, supervisor: Supervisor, hooks: Iterable[Hook] = ())
 
 def _process_step(supervisor: Supervisor, name: str) -> Callable[..., Any]:
     async def process(ctx: StepContext) -> AsyncIterator[Run]:
-        run = await supervisor.attempt(name, ctx.attempt)
+        run = await supervisor.attempt(name, ctx.attempt, ctx.progress)
         supervisor.keep(name, run)
         try:
             yield run

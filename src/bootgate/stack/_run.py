@@ -86,6 +86,9 @@ class Run:
         self.failure: str | None = None
         """Why the run is being stopped when it counts as failed ("not ready within 60s")."""
         self._on_exit: list[Callable[[Run], None]] = []
+        self.on_progress: Callable[[float, float | None, str], None] | None = None
+        """Receives (done, total, message) from lines matching the process's `progress`."""
+        self._progress = re.compile(process.progress) if process.progress else None
 
     def on_exit(self, callback: Callable[[Run], None]) -> None:
         """Call `callback(run)` the moment the main process has exited (before the output is
@@ -177,6 +180,20 @@ class Run:
         sink(self.process.name, name, line)
         if pattern is not None and not self.matched.is_set() and pattern.search(line):
             self.matched.set()
+        if self._progress is not None and self.on_progress is not None:
+            found = self._progress.search(line)
+            if found is not None:
+                self._report_progress(found)
+
+    def _report_progress(self, found: re.Match[str]) -> None:
+        groups = found.groupdict()
+        try:
+            done = float(groups["done"])
+            total = float(groups["total"]) if groups.get("total") else None
+        except ValueError:
+            return  # a line that matched loosely: not progress after all
+        if self.on_progress is not None:
+            self.on_progress(done, total, groups.get("message") or "")
 
     async def stop(self, stop: Stop | None = None) -> None:
         """Signal the group, wait up to the grace period, then SIGKILL; returns once exited."""

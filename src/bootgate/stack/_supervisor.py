@@ -34,6 +34,8 @@ from ._conditions import Life, Met, Never, holds, unmet_reason, verdict
 from ._model import Condition, LogCheck, Process, RestartPolicy, Stack, TargetCheck
 from ._run import Run, Sink, SpawnError, describe_exit, spawn
 
+#: Receives a process's progress while it is starting: (done, total, message).
+Progress = Callable[[float, float | None, str], None]
 #: The bound on one liveness check.
 LIVE_TIMEOUT = 3.0
 
@@ -187,7 +189,7 @@ class Supervisor:
 
     # -- runs ---------------------------------------------------------------------------------
 
-    async def attempt(self, name: str, number: int) -> Run:
+    async def attempt(self, name: str, number: int, progress: Progress | None = None) -> Run:
         """Run `name` for the `number`th time until it reaches its goal; return the run.
 
         Raises ProcessExited when the run ended first and may be restarted, ProcessFailed
@@ -199,6 +201,7 @@ class Supervisor:
             self._finish(name, str(exc))
             raise
         run = await self._start(name, number)
+        run.on_progress = progress
         try:
             return await self._reach_goal(name, run)
         except BaseException:
@@ -208,6 +211,7 @@ class Supervisor:
 
     def keep(self, name: str, run: Run) -> None:
         """`run` reached the goal: watch it, and restart the process per its policy."""
+        run.on_progress = None
         self.kept.add(name)
         if self.stack.goal(name) is Condition.COMPLETED:
             self._finish(name, "completed (exited with status 0)")
@@ -269,8 +273,8 @@ class Supervisor:
             self._report(name, "exited", f"{run.failure}: {describe_exit(code)}")
         elif run.stopping:
             self._report(name, "exited", f"stopped ({describe_exit(code)})")
-        else:
-            self._report(name, "exited", describe_exit(code))
+        elif not (code == 0 and self.stack.goal(name) is Condition.COMPLETED):
+            self._report(name, "exited", describe_exit(code))  # completion has its own line
 
     def _exited(self, run: Run) -> None:
         life = self.lives[run.process.name]
