@@ -153,6 +153,7 @@ class _Reader:
             shell=shell,
             env=self.environment(fields.get("env", {})),
             cwd=self.cwd(fields.get("cwd")),
+            cwd_text=self.optional_string(fields.get("cwd"), "cwd"),
             user=self.optional_string(fields.get("user"), "user"),
             requires=self.requires(fields.get("requires", {})),
             ready=self.ready(fields.get("ready")),

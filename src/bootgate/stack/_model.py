@@ -86,6 +86,9 @@ class Process:
     shell: bool = False
     env: tuple[tuple[str, str], ...] = ()
     cwd: Path | None = None
+    """Where the process runs: `cwd` as written, resolved against the stack file's directory."""
+    cwd_text: str | None = None
+    """`cwd` as written (the exports use it: a container has its own file system)."""
     user: str | None = None
     requires: tuple[tuple[str, Condition], ...] = ()
     ready: ReadyCheck | None = None
