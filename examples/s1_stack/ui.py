@@ -53,7 +53,7 @@ def main() -> None:
     print(fetch(base)[1], flush=True)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_GET(self) -> None:
             body = page(base)
             self.send_response(200)
             self.send_header("content-type", "text/html; charset=utf-8")
