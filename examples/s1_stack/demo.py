@@ -23,7 +23,7 @@ from pathlib import Path
 
 import anyio
 
-from bootgate.stack import Console, Options, StackRun, load_stack
+from bootgate.stack import Condition, Console, Options, StackRun, load_stack
 
 STACK_FILE = Path(__file__).with_name("bootgate.toml")
 
@@ -73,7 +73,8 @@ def environment(tmp: Path, args: argparse.Namespace, pg_bin: str) -> dict[str, s
 async def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Run the stack until Ctrl-C (or `--serve-for` seconds after it is ready)."""
     stack = load_stack(STACK_FILE, env)
-    console = Console([p.name for p in stack.processes], completes=["initdb", "migrate"])
+    completes = [p.name for p in stack.processes if stack.goal(p.name) is Condition.COMPLETED]
+    console = Console([p.name for p in stack.processes], completes=completes)
     shown: list[str] = []
     stack_run = StackRun(stack, console, Options(env=env, on_http=shown.append))
     async with anyio.create_task_group() as tg:

@@ -41,9 +41,7 @@ def test_compose_maps_conditions_healthchecks_and_policies(s1: Stack, tmp_path: 
     healthcheck; restart, stop signal and grace carry over; docker-compose accepts it."""
     document = to_compose(s1)
     services = document["services"]
-    assert services["db"]["depends_on"] == {
-        "initdb": {"condition": "service_completed_successfully"}
-    }
+    assert "depends_on" not in services["db"]
     assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert services["gateway"]["depends_on"] == {
         "migrate": {"condition": "service_completed_successfully"}
@@ -90,16 +88,13 @@ def kinds(documents: list[dict[str, Any]]) -> dict[str, str]:
     return {d["metadata"]["name"]: d["kind"] for d in documents if d["kind"] != "Service"}
 
 
-def test_kubernetes_jobs_deployments_probes_and_init_containers(
-    s1: Stack, tmp_path: Path
-) -> None:
+def test_kubernetes_jobs_deployments_probes_and_init_containers(s1: Stack, tmp_path: Path) -> None:
     """Completed processes are Jobs, the others Deployments; a bootgate service gets httpGet
     probes on /startupz /readyz /livez with its timeout as the startup budget; requirements
     are init containers; kubernetes-validate --strict accepts every object."""
     documents = to_kubernetes(s1)
     assert kinds(documents) == {
         "bootgate-waiter": "RoleBinding",
-        "initdb": "Job",
         "db": "Deployment",
         "migrate": "Job",
         "gateway": "Deployment",
@@ -143,26 +138,30 @@ def test_nomad_one_group_prestart_tasks_and_wait_entrypoints(s1: Stack) -> None:
     (group,) = job_body["group"]
     (group_body,) = group.values()
     tasks = {name: body for task in group_body["task"] for name, body in task.items()}
-    assert list(tasks) == ["initdb", "db", "migrate", "gateway", "ui"]
+    assert list(tasks) == ["db", "migrate", "gateway", "ui"]
 
     def lifecycle(name: str) -> dict[str, Any] | None:
         blocks = tasks[name].get("lifecycle")
         return blocks[0] if blocks else None
 
-    assert lifecycle("initdb") == {"hook": "prestart", "sidecar": False}
     assert lifecycle("migrate") == {"hook": "prestart", "sidecar": False}
     assert lifecycle("db") == {"hook": "prestart", "sidecar": True}
     assert lifecycle("gateway") is None
-    db_config = tasks["db"]["config"][0]
-    assert db_config["entrypoint"][:3] == ["bootgate", "wait", "file:///alloc/initdb.completed"]
+    gateway = tasks["gateway"]["config"][0]
+    assert gateway["entrypoint"][:3] == ["bootgate", "wait", "file:///alloc/migrate.completed"]
+    migrate = tasks["migrate"]["config"][0]
+    assert migrate["entrypoint"][:3] == [
+        "bootgate",
+        "wait",
+        "postgres://postgres@127.0.0.1:5999/postgres",
+    ]
     assert tasks["ui"]["config"][0]["entrypoint"][:3] == [
         "bootgate",
         "wait",
         "http://127.0.0.1:8001/readyz",
     ]
-    initdb = tasks["initdb"]["config"][0]
-    assert initdb["command"] == "/bin/sh"
-    assert initdb["args"][1] == '"$@" && touch /alloc/initdb.completed'
+    assert migrate["command"] == "/bin/sh"
+    assert migrate["args"][1] == '"$@" && touch /alloc/migrate.completed'
 
 
 def plain(value: Any) -> Any:

@@ -35,8 +35,10 @@ def test_the_demo_stack_comes_up_in_order_and_stops_cleanly(marker: str) -> None
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     assert "ui       | UI shows 24 packages" in out
-    order = [out.index(f"bootgate | {name} started") for name in ("initdb", "db", "migrate")]
-    order += [out.index("bootgate | gateway started"), out.index("bootgate | ui started")]
+    order = [out.index(f"bootgate | {name} started") for name in ("db", "migrate", "gateway")]
+    order += [out.index("bootgate | migrate completed after"), out.index("bootgate | ui started")]
+    order.sort(key=lambda i: i)  # completed comes between migrate and gateway starting
+    assert out.index("bootgate | migrate completed") < out.index("bootgate | gateway started")
     assert order == sorted(order)
     assert "bootgate | stack ready after" in out
     assert "UI shows an error" not in out

@@ -198,8 +198,8 @@ class Run:
     async def stop(self, stop: Stop | None = None) -> None:
         """Signal the group, wait up to the grace period, then SIGKILL; returns once exited."""
         how = stop or self.process.stop
-        self.stopping = True
         if self.running:
+            self.stopping = True
             self._signal_group(how.signal)
             with anyio.move_on_after(how.grace):
                 await self._ended()
