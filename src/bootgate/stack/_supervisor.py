@@ -296,7 +296,8 @@ class Supervisor:
                     with anyio.fail_after(check.timeout):
                         await run.matched.wait()
                 elif isinstance(check, TargetCheck):
-                    retry = Retry(timeout=check.timeout)
+                    # A process we just spawned: polling its port often costs it nothing.
+                    retry = Retry(timeout=check.timeout, interval=0.01, max_interval=0.1)
                     await wait_for([check.target], retry=retry)
             except (TimeoutError, StartupTimeout) as exc:
                 reason = str(exc) if isinstance(exc, StartupTimeout) else "no matching line"
