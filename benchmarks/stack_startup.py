@@ -123,7 +123,9 @@ def main() -> None:
     allowance = 1.05 * base + 0.05
     engine = statistics.median(times["in process"])
     verdict = "met" if engine <= allowance else "missed"
-    print(f"goal ≤ 1.05× + 50 ms for the engine: {verdict} ({engine:.4f}s against {allowance:.4f}s)")
+    print(
+        f"goal ≤ 1.05× + 50 ms for the engine: {verdict} ({engine:.4f}s against {allowance:.4f}s)"
+    )
 
 
 if __name__ == "__main__":
