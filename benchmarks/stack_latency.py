@@ -89,12 +89,12 @@ def main() -> None:
             results["bootgate"].append(bootgate(path))
     base = statistics.median(results["floor (fork/exec)"])
     print(f"ready-to-exec latency, {args.rounds} rounds")
-    print(f"{'strategy':<18} {'median':>9} {'p90':>9} {'× floor':>8}")
+    print(f"{'strategy':<18} {'median':>9} {'p90':>9} {'x floor':>8}")
     for name, values in results.items():
         values.sort()
         median = statistics.median(values)
         p90 = values[int(0.9 * (len(values) - 1))]
-        print(f"{name:<18} {1000 * median:>7.2f}ms {1000 * p90:>7.2f}ms {median / base:>7.2f}×")
+        print(f"{name:<18} {1000 * median:>7.2f}ms {1000 * p90:>7.2f}ms {median / base:>7.2f}x")
 
 
 if __name__ == "__main__":

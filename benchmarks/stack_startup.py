@@ -17,7 +17,7 @@ path db → migrate (completed) → gateway → ui. Side by side, each the media
 from __future__ import annotations
 
 import argparse
-import os
+import io
 import signal
 import statistics
 import subprocess
@@ -57,7 +57,7 @@ def in_process(path: Path) -> float:
     stack = load_stack(path)
 
     async def main() -> float:
-        console = Console([p.name for p in stack.processes], stream=open(os.devnull, "w"))
+        console = Console([p.name for p in stack.processes], stream=io.StringIO())
         run = StackRun(stack, console, Options(signals=False))
         began = time.monotonic()
         ready_at = 0.0
@@ -116,15 +116,15 @@ def main() -> None:
     sleeps = sum(GRAPH[name][0] for name in CRITICAL)
     base = statistics.median(times["floor"])
     print(f"critical path: {' → '.join(CRITICAL)}, {sleeps:.1f} s of sleeps; median of {args.runs}")
-    print(f"{'strategy':<16} {'wall time':>10} {'× floor':>8} {'overhead':>9}")
+    print(f"{'strategy':<16} {'wall time':>10} {'x floor':>8} {'overhead':>9}")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:<16} {median:>9.4f}s {median / base:>7.3f}× {1000 * (median - base):>7.1f}ms")
+        print(f"{name:<16} {median:>9.4f}s {median / base:>7.3f}x {1000 * (median - base):>7.1f}ms")
     allowance = 1.05 * base + 0.05
     engine = statistics.median(times["in process"])
     verdict = "met" if engine <= allowance else "missed"
     print(
-        f"goal ≤ 1.05× + 50 ms for the engine: {verdict} ({engine:.4f}s against {allowance:.4f}s)"
+        f"goal ≤ 1.05x + 50 ms for the engine: {verdict} ({engine:.4f}s against {allowance:.4f}s)"
     )
 
 

@@ -128,7 +128,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     peers: dict[str, Callable[[Path], list[str]]] = {"bootgate up": bootgate}
-    for name, make in (("supervisord", supervisord), ("honcho", honcho)):
+    others: dict[str, Callable[[Path], list[str]]] = {"supervisord": supervisord, "honcho": honcho}
+    for name, make in others.items():
         if shutil.which(name, path=str(BIN)):
             peers[name] = make
         else:
@@ -141,13 +142,13 @@ def main() -> None:
     base_mem = statistics.median(m for m, _ in results["bootgate up"])
     base_stop = statistics.median(s for _, s in results["bootgate up"])
     print(f"{N} processes, median of {args.runs}")
-    print(f"{'supervisor':<12} {'RSS':>9} {'× bootgate':>10} {'stop':>9} {'× bootgate':>10}")
+    print(f"{'supervisor':<12} {'RSS':>9} {'x bootgate':>10} {'stop':>9} {'x bootgate':>10}")
     for name, values in results.items():
         memory = statistics.median(m for m, _ in values)
         stop = statistics.median(s for _, s in values)
         print(
-            f"{name:<12} {memory:>6.1f}MiB {memory / base_mem:>9.2f}× {1000 * stop:>7.1f}ms "
-            f"{stop / base_stop:>9.2f}×"
+            f"{name:<12} {memory:>6.1f}MiB {memory / base_mem:>9.2f}x {1000 * stop:>7.1f}ms "
+            f"{stop / base_stop:>9.2f}x"
         )
 
 
