@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import aclosing
 from pathlib import Path
 
 import anyio
@@ -58,9 +59,10 @@ def bootgate(path: Path) -> float:
         run = StackRun(stack, console, Options(signals=False))
         async with anyio.create_task_group() as tg:
             tg.start_soon(run.run)
-            async for status in run.view.subscribe():
-                if status.ready or status.failed:
-                    break
+            async with aclosing(run.view.subscribe()) as snapshots:
+                async for status in snapshots:
+                    if status.ready or status.failed:
+                        break
             run.stop()
         lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
         a = next(r["line"] for r in lines if r.get("process") == "a" and "line" in r)

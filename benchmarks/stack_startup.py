@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import aclosing
 from pathlib import Path
 
 import anyio
@@ -63,10 +64,11 @@ def in_process(path: Path) -> float:
         ready_at = 0.0
         async with anyio.create_task_group() as tg:
             tg.start_soon(run.run)
-            async for status in run.view.subscribe():
-                if status.ready:
-                    ready_at = time.monotonic()
-                    break
+            async with aclosing(run.view.subscribe()) as snapshots:
+                async for status in snapshots:
+                    if status.ready:
+                        ready_at = time.monotonic()
+                        break
             run.stop()
         return ready_at - began
 

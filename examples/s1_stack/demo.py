@@ -19,6 +19,7 @@ import shutil
 import socket
 import sys
 import tempfile
+from contextlib import aclosing
 from pathlib import Path
 
 import anyio
@@ -80,19 +81,22 @@ async def run(args: argparse.Namespace, env: dict[str, str]) -> int:
     async with anyio.create_task_group() as tg:
 
         async def watch() -> None:
-            async for status in stack_run.view.subscribe():
-                if status.ready:
-                    base = shown[0] if shown else ""
-                    print(f"\n  the UI:            http://127.0.0.1:{env['UI_PORT']}/")
-                    print(f"  stack status:      {base}/status   (bootgate status {base})")
-                    print(f"  stack dashboard:   {base}/bootgate")
-                    print(f"  gateway status:    http://127.0.0.1:{env['GATEWAY_PORT']}/status\n")
-                    if args.serve_for is not None:
-                        await anyio.sleep(args.serve_for)
-                        stack_run.stop()
-                    return
-                if status.failed:
-                    return
+            async with aclosing(stack_run.view.subscribe()) as snapshots:
+                async for status in snapshots:
+                    if status.ready:
+                        base = shown[0] if shown else ""
+                        print(f"\n  the UI:            http://127.0.0.1:{env['UI_PORT']}/")
+                        print(f"  stack status:      {base}/status   (bootgate status {base})")
+                        print(f"  stack dashboard:   {base}/bootgate")
+                        print(
+                            f"  gateway status:    http://127.0.0.1:{env['GATEWAY_PORT']}/status\n"
+                        )
+                        if args.serve_for is not None:
+                            await anyio.sleep(args.serve_for)
+                            stack_run.stop()
+                        return
+                    if status.failed:
+                        return
 
         tg.start_soon(watch)
         code = await stack_run.run()

@@ -8,7 +8,7 @@ import os
 import sys
 import textwrap
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 
 import anyio
@@ -88,9 +88,10 @@ def output(run: StackRun) -> list[str]:
 async def until(run: StackRun, test: Callable[[Status], bool], what: str) -> Status:
     """The first status of the stack for which `test` is true (bounded by LIMIT)."""
     with anyio.fail_after(LIMIT):
-        async for status in run.view.subscribe():
-            if test(status):
-                return status
+        async with aclosing(run.view.subscribe()) as snapshots:
+            async for status in snapshots:
+                if test(status):
+                    return status
     raise AssertionError(f"the stack ended before {what}")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 
 import anyio
@@ -111,16 +112,17 @@ class StackRun:
     async def _until_done(self) -> None:
         was_ready = False
         supervisor = self.supervisor
-        async for status in self.view.subscribe():
-            was_ready = was_ready or status.started
-            if status.failed and not status.started and not self.options.keep_going:
-                self.code = EXIT_CANNOT_START
-                return
-            if supervisor.finished:
-                codes = [life.returncode for life in supervisor.lives.values()]
-                failed = any(code not in (0, None) for code in codes)
-                self.code = EXIT_FAILED if failed or not was_ready else EXIT_OK
-                return
+        async with aclosing(self.view.subscribe()) as snapshots:
+            async for status in snapshots:
+                was_ready = was_ready or status.started
+                if status.failed and not status.started and not self.options.keep_going:
+                    self.code = EXIT_CANNOT_START
+                    return
+                if supervisor.finished:
+                    codes = [life.returncode for life in supervisor.lives.values()]
+                    failed = any(code not in (0, None) for code in codes)
+                    self.code = EXIT_FAILED if failed or not was_ready else EXIT_OK
+                    return
 
     async def _signals(self) -> None:
         with anyio.open_signal_receiver(*STOP_SIGNALS, *FORWARDED) as received:

@@ -296,8 +296,10 @@ class Supervisor:
                     with anyio.fail_after(check.timeout):
                         await run.matched.wait()
                 elif isinstance(check, TargetCheck):
-                    # A process we just spawned: polling its port often costs it nothing.
-                    retry = Retry(timeout=check.timeout, interval=0.01, max_interval=0.1)
+                    # A process we just spawned, on this machine: a refused connect every
+                    # 10-20 ms costs it nothing, and each hop of the stack's critical path
+                    # waits for it (handshakes are paced to one per 20 ms as well).
+                    retry = Retry(timeout=check.timeout, interval=0.005, max_interval=0.02)
                     await wait_for([check.target], retry=retry)
             except (TimeoutError, StartupTimeout) as exc:
                 reason = str(exc) if isinstance(exc, StartupTimeout) else "no matching line"

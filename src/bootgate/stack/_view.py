@@ -10,7 +10,8 @@ any is. Everything else is the graph's own snapshot, unchanged.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from types import MappingProxyType
 
 import anyio
@@ -51,7 +52,7 @@ class StackView:
         self._cache = (base.seq, version, status)
         return status
 
-    async def subscribe(self) -> AsyncIterator[Status]:
+    async def subscribe(self) -> AsyncGenerator[Status, None]:
         """The current snapshot, then each change (graph or processes) until the run ends."""
         seen = -1
         while True:
@@ -69,8 +70,9 @@ class StackView:
         """Relay changes from the graph and the supervisor to subscribers (run in a task)."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._follow_supervisor)
-            async for _ in self.boot.subscribe():
-                self._wake()
+            async with _closing(self.boot.subscribe()) as snapshots:
+                async for _ in snapshots:
+                    self._wake()
             tg.cancel_scope.cancel()
         self._closed = True
         self._wake()
@@ -120,3 +122,16 @@ class StackView:
         return dataclasses.replace(
             node, phase=Phase.WAITING, error=reason, attempts=life.runs, next_retry_s=None
         )
+
+
+@asynccontextmanager
+async def _closing(iterator: AsyncIterator[Status]) -> AsyncIterator[AsyncIterator[Status]]:
+    """Close the boot's subscription however the block is left (on trio too, where an
+    unclosed async generator is an error)."""
+    try:
+        yield iterator
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            with anyio.CancelScope(shield=True):
+                await aclose()
