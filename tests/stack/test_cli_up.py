@@ -184,6 +184,36 @@ def test_orphans_are_reaped_and_killed_at_the_end(tmp_path: Path, marker: str) -
     assert returncode == 0
 
 
+HUP = """
+import signal, sys, time
+signal.signal(signal.SIGHUP, lambda *_: print("got SIGHUP", flush=True))
+print("listening", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+def test_sighup_is_passed_on_to_every_process(tmp_path: Path, marker: str) -> None:
+    """SIGHUP, SIGUSR1 and SIGUSR2 reach the processes (reload, log rotation) instead of
+    stopping the stack."""
+    path = write_stack(
+        tmp_path,
+        f"""
+        [process.reloader]
+        command = {py(HUP)}
+        ready = {{ log = "listening" }}
+        """,
+    )
+    with up(path, marker) as proc:
+        read_until(proc, "stack ready")
+        proc.send_signal(signal.SIGHUP)
+        read_until(proc, "reloader | got SIGHUP")
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        returncode, _ = finish(proc)
+    assert returncode == 0
+
+
 def get(url: str) -> tuple[int, str]:
     """GET url: status and body (errors included)."""
     try:
@@ -205,6 +235,7 @@ def test_the_stack_serves_its_status_to_bootgate_status_and_wait(
         [stack]
         name = "s1"
         http = "127.0.0.1:0"
+        dashboard = true
         [process.db]
         command = {after_file(gate)}
         ready = {{ log = "listening" }}
@@ -240,5 +271,6 @@ def test_the_stack_serves_its_status_to_bootgate_status_and_wait(
         assert document["status"] == "pass"
         assert set(document["bootgate"]["nodes"]) >= {"db", "app"}
         assert get(base + "/elsewhere")[0] == 404
+        assert get(base + "/bootgate")[0] == 200  # the dashboard, for loopback clients
         proc.send_signal(signal.SIGTERM)
         finish(proc)

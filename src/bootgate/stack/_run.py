@@ -165,9 +165,9 @@ class Run:
             async for chunk in stream:
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
-                if len(buffer) > LINE_LIMIT:
-                    lines.append(buffer)
-                    buffer = b""
+                while len(buffer) > LINE_LIMIT:
+                    lines.append(buffer[:LINE_LIMIT])
+                    buffer = buffer[LINE_LIMIT:]
                 for raw in lines:
                     self._line(raw, name, sink, pattern)
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
