@@ -56,7 +56,7 @@ class Captured(Console):
 
 @asynccontextmanager
 async def running(
-    stack: Stack, marker: str, *, http: bool = False, **options: object
+    stack: Stack, marker: str, *, http: bool = False, signals: bool = False
 ) -> AsyncIterator[StackRun]:
     """Run `stack` in the background (every process gets BOOTGATE_TEST_MARK=marker); stop it
     on leaving the block, and wait for the run to end."""
@@ -64,7 +64,7 @@ async def running(
     run = StackRun(
         stack,
         Captured(stack),
-        Options(signals=False, env=env, http=("127.0.0.1", 0) if http else None, **options),  # type: ignore[arg-type]
+        Options(signals=signals, env=env, http=("127.0.0.1", 0) if http else None),
     )
     async with anyio.create_task_group() as tg:
 

@@ -349,3 +349,33 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+async def test_signals_in_process_pass_on_hup_and_stop_on_int(tmp_path: Path, marker: str) -> None:
+    """With `signals`, SIGHUP goes to every process and SIGINT stops the stack (exit 130)."""
+    hup = """
+    import signal, time
+    signal.signal(signal.SIGHUP, lambda *_: print("got SIGHUP", flush=True))
+    print("listening", flush=True)
+    while True:
+        time.sleep(1)
+    """
+    stack = stack_from(
+        tmp_path,
+        f"""
+        [process.a]
+        command = {py(hup)}
+        ready = {{ log = "listening" }}
+        """,
+    )
+    async with running(stack, marker, signals=True) as run:
+        await until(run, lambda s: s.ready, "ready")
+        os.kill(os.getpid(), signal.SIGHUP)
+        with anyio.fail_after(10):
+            while "a        | got SIGHUP" not in output(run):
+                await anyio.sleep(0.01)  # the process's answer arrives through its pipe
+        os.kill(os.getpid(), signal.SIGINT)
+        with anyio.fail_after(10):
+            while not run.view.status().stopping:
+                await run.supervisor.changed(run.supervisor.version)
+    assert run.code == 130
