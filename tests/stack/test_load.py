@@ -229,3 +229,49 @@ def test_a_bad_address_is_refused() -> None:
     """Anything else is a ValueError (the command line turns it into exit 2)."""
     with pytest.raises(ValueError, match="is not HOST:PORT"):
         parse_address("localhost:http")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[process.a]\ncommand = "x"\nenv = { A = [1] }\n', "env: A: expected a string"),
+        ('[process.a]\ncommand = "x"\nenv = { "A=B" = "1" }\n', "env: 'A=B' is not a variable"),
+        ('[process.a]\ncommand = "x"\nenv = "A=1"\n', "env: env: expected a table"),
+        ('[process.a]\ncommand = [1]\n', "command: expected a list of strings or a string"),
+        ('[process.a]\ncommand = "x"\nready = { target = "tcp://a:1", tmeout = "1s" }\n',
+         "unknown field 'tmeout' (did you mean 'timeout'?)"),
+        ('[process.a]\ncommand = "x"\nlive = { interval = "1s" }\n', "live: target: required"),
+        ('[process.a]\ncommand = "x"\nlive = { target = "tcp://a:1", failures = 0 }\n',
+         "live.failures: expected a whole number >= 1"),
+        ('[process.a]\ncommand = "x"\nprogress = "("\n', "progress: '(' is not a regular"),
+        ('[process.a]\ncommand = "x"\nprogress = "(\\\\d+)"\n', "needs a group (?P<done>"),
+        ('[process.a]\ncommand = "x"\nrestart = { interval = "2s", max_interval = "1s" }\n',
+         "max_interval is shorter than interval"),
+        ('[process.a]\ncommand = "x"\nstop = { signal = 999 }\n', "signal: no signal number 999"),
+        ('[process.a]\ncommand = "x"\nstop = { grace = true }\n', "expected a duration"),
+        ('[process.a]\ncommand = "x"\nrequires = ["b"]\n', "requires: expected a table"),
+        ('[process.a]\ncommand = "x"\nshell = "yes"\n', "shell: expected true or false"),
+        ('[stack]\ndashboard = 1\n[process.a]\ncommand = "x"\n', "dashboard: expected true"),
+        ('[stack]\nhttp = 8900\n[process.a]\ncommand = "x"\n', "http: expected a string"),
+        ('[process.a]\ncommand = "x ${A"\n', "malformed variable reference"),
+        ("process = 1\n", "[process]: expected a table"),
+    ],
+)  # fmt: skip
+def test_more_mistakes(tmp_path: Path, text: str, expected: str) -> None:
+    """Wrong types and values in every field are named, one line each."""
+    assert expected in error(tmp_path, text)
+
+
+def test_signal_numbers_and_short_names(tmp_path: Path) -> None:
+    """A stop signal by number, or by its name without SIG, lower case."""
+    stack = load_stack(
+        write_stack(
+            tmp_path,
+            '[process.a]\ncommand = "x"\nstop = { signal = 2 }\n'
+            '[process.b]\ncommand = "x"\nstop = { signal = "hup" }\nshell = true\n',
+        ),
+        {},
+    )
+    assert stack.processes[0].stop.signal is signal.SIGINT
+    assert stack.processes[1].stop.signal is signal.SIGHUP
+    assert stack.processes[1].command == ("/bin/sh", "-c", "x")

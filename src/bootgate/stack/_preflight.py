@@ -1,8 +1,9 @@
 """Checks `bootgate up` makes before it starts anything: what the file cannot say by itself.
 
 Each program must be found (on the process's PATH, or at its path relative to `cwd`), each
-`cwd` must be a directory and each `user` must exist, so that a typo fails in a second with
-one line instead of after the processes before it have started.
+`cwd` must be a directory, each `user` must exist and each target's driver must be installed,
+so that a typo fails in a second with one line instead of after the processes before it have
+started.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import pwd
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+
+from bootgate import BootgateError
+from bootgate.probes import probe_for
 
 from ._errors import StackFileError
 from ._model import Process, Stack
@@ -39,6 +43,13 @@ def _check(stack: Stack, process: Process, base: Mapping[str, str]) -> None:
                 pwd.getpwnam(process.user)
         except KeyError:
             raise fail("user", f"no such user {process.user!r}") from None
+    for field, check in (("ready", process.ready), ("live", process.live)):
+        target = getattr(check, "target", None)
+        if target is not None:
+            try:
+                probe_for(target)
+            except BootgateError as exc:  # the scheme's driver is an extra that is missing
+                raise fail(field, str(exc)) from None
     program = process.command[0]
     if "/" in program:
         path = cwd / program

@@ -20,6 +20,7 @@ import anyio
 import anyio.abc
 
 from bootgate import (
+    BootgateError,
     PermanentError,
     ProbeResult,
     Ready,
@@ -307,7 +308,7 @@ class Supervisor:
                 run.failure += f" ({reason})"
                 await run.stop()
                 return
-            except PermanentError as exc:
+            except BootgateError as exc:  # a permanent answer, or a driver that is missing
                 self._finish(name, f"failed its ready check: {exc}")
                 run.failure = f"failed its ready check: {exc}"
                 await run.stop()
@@ -322,7 +323,11 @@ class Supervisor:
             return
         from bootgate.probes import probe_for
 
-        probe = probe_for(check.target)
+        try:
+            probe = probe_for(check.target)
+        except BootgateError as exc:  # e.g. the scheme's driver is not installed
+            self._report(name, "lost", f"liveness not checked: {exc}")
+            return
         misses = 0
         with anyio.CancelScope() as scope:
             run.on_exit(lambda _: scope.cancel())
