@@ -274,3 +274,27 @@ def test_the_stack_serves_its_status_to_bootgate_status_and_wait(
         assert get(base + "/bootgate")[0] == 200  # the dashboard, for loopback clients
         proc.send_signal(signal.SIGTERM)
         finish(proc)
+
+
+def test_each_start_is_kept_in_the_history_for_analyze(tmp_path: Path, marker: str) -> None:
+    """`bootgate up` records each startup (by default under XDG_STATE_HOME, or --history);
+    `bootgate analyze` then prints its critical chain."""
+    path = write_stack(tmp_path, SIMPLE)
+    history = tmp_path / "history.sqlite"
+    with up(path, marker, "--history", str(history)) as proc:
+        read_until(proc, "stack ready")
+        proc.send_signal(signal.SIGTERM)
+        assert finish(proc)[0] == 0
+    analyzed = subprocess.run(
+        [*BOOTGATE, "analyze", str(history)], capture_output=True, text=True, timeout=LIMIT
+    )
+    assert analyzed.returncode == 0, analyzed.stderr
+    chain = analyzed.stdout
+    assert "app @+" in chain, chain
+    assert "└─db @+" in chain, chain  # app waited on db: the critical chain
+    state = Path(os.environ["XDG_STATE_HOME"]) / "bootgate"
+    with up(path, marker) as proc:  # the default place
+        read_until(proc, "stack ready")
+        proc.send_signal(signal.SIGTERM)
+        assert finish(proc)[0] == 0
+    assert [p.suffix for p in state.iterdir() if p.suffix == ".sqlite"] == [".sqlite"]

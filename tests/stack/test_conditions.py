@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bootgate.stack import Condition, Life, Met, Never, Pending, holds, verdict
+from bootgate.stack import Condition, Life, Met, Never, Pending, condition_state, holds
 from bootgate.stack._conditions import unmet_reason
 
 S, R, C = Condition.STARTED, Condition.READY, Condition.COMPLETED
@@ -54,7 +54,7 @@ S, R, C = Condition.STARTED, Condition.READY, Condition.COMPLETED
 )
 def test_verdicts(life: Life, condition: Condition, expected: object) -> None:
     """A table of histories and what each condition says about them."""
-    assert verdict(condition, life) == expected
+    assert condition_state(condition, life) == expected
 
 
 lives = st.builds(
@@ -73,13 +73,13 @@ lives = st.builds(
 def test_a_final_process_never_leaves_a_condition_pending(life: Life, condition: Condition) -> None:
     """Once no run will follow, every condition is met or never: nothing waits forever."""
     if life.final and not life.running:
-        assert not isinstance(verdict(condition, life), Pending)
+        assert not isinstance(condition_state(condition, life), Pending)
 
 
 @given(lives)
 def test_ready_holds_only_while_running(life: Life) -> None:
     """`ready` is met only by a run that is up and passed its check (never by a past run)."""
-    if isinstance(verdict(R, life), Met):
+    if isinstance(condition_state(R, life), Met):
         assert life.running
         assert life.ready
     assert holds(R, life) == (life.running and life.ready)

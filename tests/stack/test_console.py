@@ -65,7 +65,7 @@ def test_graph_events_become_news() -> None:
     console.hook(Event("s", EventKind.ATTEMPT, 0.0, node, "attempt 1"))
     console.hook(Event("s", EventKind.READY, 1.0, node, "ready after 1.00s"))
     console.hook(Event("s", EventKind.FAILED, 1.0, node, "boom"))
-    console.hook(Event("s", EventKind.READY, 1.0, NodeStatus("db:started", "step"), "ready"))
+    console.hook(Event("s", EventKind.READY, 1.0, NodeStatus("db.started", "step"), "ready"))
     console.hook(Event("s", EventKind.BOOT_READY, 2.0, None, "ready"))
     assert out.getvalue().splitlines() == [
         "bootgate | migrate completed after 1.00s",

@@ -290,7 +290,7 @@ async def test_a_dependent_of_started_does_not_wait_for_ready(tmp_path: Path, ma
     async with running(stack, marker) as run:
         status = await until(run, lambda s: s.nodes["tail"].phase is Phase.READY, "tail up")
         assert status.nodes["db"].phase is not Phase.READY
-        assert "db:started" in status.nodes
+        assert "db.started" in status.nodes
         gate.touch()
         await until(run, lambda s: s.ready, "ready")
 

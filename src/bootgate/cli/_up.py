@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 
+from bootgate import Hook
+
 from ._options import UsageError
+from ._output import err
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--http", metavar="HOST:PORT", help="serve the stack's status here (overrides the file)")
     add("--json", action="store_true", help="one JSON object per line, for machines")
     add("--no-color", action="store_true", help="no colours even on a terminal")
+    add(
+        "--history",
+        metavar="PATH",
+        help="startup history file (default $XDG_STATE_HOME/bootgate/NAME.sqlite; see analyze)",
+    )
+    add("--no-history", action="store_true", help="keep no startup history")
     add(
         "--keep-going",
         action="store_true",
@@ -56,6 +65,29 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
         as_json=namespace.json,
         completes=[p.name for p in stack.processes if stack.goal(p.name).value == "completed"],
     )
-    options = Options(http=http, keep_going=namespace.keep_going, adopt_orphans=True)
+    hooks = [] if namespace.no_history else _history(namespace.history, stack.name)
+    options = Options(http=http, keep_going=namespace.keep_going, adopt_orphans=True, hooks=hooks)
     code: int = anyio.run(up, stack, console, options)
     return code
+
+
+def _history(path: str | None, name: str) -> list[Hook]:
+    """The startup-history hook (timings per start, slow-node warnings), or none if its file
+    cannot be opened: a read-only home must not stop a stack, so that is one warning line."""
+    import os
+    import sqlite3
+    from pathlib import Path
+
+    from bootgate import ConfigError
+    from bootgate.observe import History
+
+    if path is None:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "stack"
+        path = str(Path(state) / "bootgate" / f"{safe}.sqlite")
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return [History(path)]
+    except (OSError, sqlite3.Error, ConfigError, ValueError) as exc:
+        err(f"warning: no startup history: cannot open {path}: {exc}")
+        return []

@@ -6,7 +6,7 @@
 Nothing here is imported by `import bootgate`.
 """
 
-from ._conditions import Life, Met, Never, Pending, Verdict, holds, verdict
+from ._conditions import ConditionState, Life, Met, Never, Pending, condition_state, holds
 from ._console import Console
 from ._errors import StackFileError
 from ._load import load_stack, parse_address, parse_stack
@@ -29,6 +29,7 @@ from ._view import StackView
 
 __all__ = [
     "Condition",
+    "ConditionState",
     "Console",
     "Life",
     "LiveCheck",
@@ -49,8 +50,8 @@ __all__ = [
     "Stop",
     "Supervisor",
     "TargetCheck",
-    "Verdict",
     "build_boot",
+    "condition_state",
     "holds",
     "load_stack",
     "node_name",
@@ -60,5 +61,4 @@ __all__ = [
     "restart_allowed",
     "retry_policy",
     "up",
-    "verdict",
 ]

@@ -1,6 +1,6 @@
 """The condition state machine: whether `started`, `ready` or `completed` holds for a process,
 is still to come, or can never be met. Pure: the supervisor keeps a `Life` per process and
-every waiter asks `verdict()`, so "stuck pending forever" has nowhere to hide.
+every waiter asks `condition_state()`, so "stuck pending forever" has nowhere to hide.
 
     started    met once a run was spawned; never, when no run can be (it could not be started
                and will not be tried again)
@@ -57,10 +57,10 @@ class Never:
     reason: str
 
 
-Verdict = Met | Pending | Never
+ConditionState = Met | Pending | Never
 
 
-def verdict(condition: Condition, life: Life) -> Verdict:
+def condition_state(condition: Condition, life: Life) -> ConditionState:
     """Where `condition` stands for a process whose history is `life`."""
     if condition is Condition.STARTED and life.runs > 0:
         return Met()
@@ -80,8 +80,8 @@ def verdict(condition: Condition, life: Life) -> Verdict:
 def holds(goal: Condition, life: Life) -> bool:
     """Whether a process that reached `goal` once is still where the stack needs it: a ready
     process still ready, a started one still running (or done with status 0 for good), a
-    completed one completed. Unlike `verdict`, a crashed and restarting process does not hold
-    `started` here: the stack it belongs to is not ready while it is down."""
+    completed one completed. Unlike `condition_state`, a crashed and restarting process does
+    not hold `started` here: the stack it belongs to is not ready while it is down."""
     if goal is Condition.COMPLETED:
         return life.completed
     if goal is Condition.READY:

@@ -101,8 +101,8 @@ class Console:
         if event.kind not in _SHOWN:
             return
         node = event.node.name if event.node is not None else None
-        if node is not None and ":" in node and event.kind is EventKind.READY:
-            process, _, condition = node.partition(":")
+        if node is not None and "." in node and event.kind is EventKind.READY:
+            process, _, condition = node.partition(".")
             self.news(process, condition, condition)
             return
         if event.kind is EventKind.READY and node in self._completes:

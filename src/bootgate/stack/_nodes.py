@@ -30,7 +30,7 @@ ONCE = Retry(attempts=1, timeout=None, attempt_timeout=None)
 
 def node_name(stack: Stack, name: str, condition: Condition) -> str:
     """The graph node that stands for "process `name` reached `condition`"."""
-    return name if condition is stack.goal(name) else f"{name}:{condition.value}"
+    return name if condition is stack.goal(name) else f"{name}.{condition.value}"
 
 
 def build_boot(stack: Stack, supervisor: Supervisor, hooks: Iterable[Hook] = ()) -> Boot:
@@ -47,7 +47,7 @@ def build_boot(stack: Stack, supervisor: Supervisor, hooks: Iterable[Hook] = ())
             _process_step(supervisor, name)
         )
         for extra in conditions[1:]:
-            boot.step(name=f"{name}:{extra.value}", requires=requires, retry=ONCE)(
+            boot.step(name=f"{name}.{extra.value}", requires=requires, retry=ONCE)(
                 _condition_step(supervisor, name, extra)
             )
     return boot

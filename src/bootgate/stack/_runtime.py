@@ -10,12 +10,14 @@ command line), orphans are adopted, reaped as they exit and killed at the end.
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 
 import anyio
 import anyio.abc
+
+from bootgate import Hook
 
 from ._console import Console
 from ._model import Stack
@@ -49,6 +51,8 @@ class Options:
     adopt_orphans: bool = False
     env: Mapping[str, str] | None = None
     on_http: Callable[[str], object] | None = None
+    hooks: Sequence[Hook] = ()
+    """More hooks for the stack's boot (`bootgate up` adds the startup history's)."""
     """Called with the base URL once the endpoints listen."""
 
 
@@ -62,7 +66,7 @@ class StackRun:
         self.supervisor = Supervisor(
             stack, sink=console.line, report=console.news, env=self.options.env
         )
-        self.boot = build_boot(stack, self.supervisor, hooks=[console.hook])
+        self.boot = build_boot(stack, self.supervisor, hooks=[console.hook, *self.options.hooks])
         self.view = StackView(self.boot, self.supervisor)
         self.url: str | None = None
         """The base URL of the stack's endpoints once they listen."""

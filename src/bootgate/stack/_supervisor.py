@@ -31,7 +31,7 @@ from bootgate import (
     wait_for,
 )
 
-from ._conditions import Life, Met, Never, holds, unmet_reason, verdict
+from ._conditions import Life, Met, Never, condition_state, holds, unmet_reason
 from ._model import Condition, LogCheck, Process, RestartPolicy, Stack, TargetCheck
 from ._run import Run, Sink, SpawnError, describe_exit, spawn
 
@@ -169,7 +169,7 @@ class Supervisor:
             version = self.version
             waiting = False
             for required, condition in requires:
-                answer = verdict(condition, self.lives[required])
+                answer = condition_state(condition, self.lives[required])
                 if isinstance(answer, Never):
                     raise ProcessFailed(unmet_reason(name, required, condition, answer))
                 waiting = waiting or not isinstance(answer, Met)
@@ -181,7 +181,7 @@ class Supervisor:
         """Wait until `condition` holds for `name`; raise ProcessFailed if it never can."""
         while True:
             version = self.version
-            answer = verdict(condition, self.lives[name])
+            answer = condition_state(condition, self.lives[name])
             if isinstance(answer, Met):
                 return
             if isinstance(answer, Never):
@@ -351,7 +351,7 @@ class Supervisor:
         life = self.lives[name]
         while True:
             version = self.version
-            if goal is Condition.STARTED or isinstance(verdict(goal, life), Met):
+            if goal is Condition.STARTED or isinstance(condition_state(goal, life), Met):
                 return run
             if life.final:  # a permanent answer from the ready check
                 raise ProcessFailed(life.reason or "failed")
