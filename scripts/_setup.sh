@@ -32,5 +32,18 @@ if [ "${BOOTGATE_NEED_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; th
     fi
 fi
 
+# The Compose tests run a Docker engine of their own (Debian's docker.io and docker-compose) on a
+# base image built with debootstrap; as root, install them. apt does not start the daemon here.
+if [ "${BOOTGATE_NEED_DOCKER:-0}" = 1 ] \
+    && ! { [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker-compose ] && command -v debootstrap >/dev/null; }; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "setup: installing docker.io, docker-compose and debootstrap (Debian packages)"
+        apt-get update -qq >/dev/null \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io docker-compose debootstrap >/dev/null
+    else
+        echo "setup: docker.io, docker-compose or debootstrap is missing; Compose tests will be skipped"
+    fi
+fi
+
 export PATH="$venv/bin:$PATH"
 cd "$root"

@@ -1,6 +1,6 @@
 """The main demo: scenario S1's gateway behind bootgate, live in a browser.
 
-    scripts/demo                       # or: python -m examples.s1_gateway.demo [--port 8000]
+    python -m examples.s1_gateway.demo [--port 8000]   # scripts/demo runs the S1 stack
 
 It starts the gateway (25 migrations of 0.4 s each on a fresh SQLite file, or PostgreSQL from
 DATABASE_URL) behind bootgate's gate on http://127.0.0.1:8000/ and prints the addresses to

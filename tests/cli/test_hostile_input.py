@@ -162,6 +162,8 @@ def test_status_stays_calm(url: str) -> None:
         ["check", "http://127.0.0.1:1/\u0100"],
         ["wait", "--timeout", "100ms", "postgres://h/x?sslmode=bogus"],
         ["check", "http://[::1]x:80"],
+        ["check", "--ca-file", "\x00", "https://127.0.0.1:1/"],
+        ["check", "--cert-file", "a\x00b", "https://127.0.0.1:1/"],
     ],
 )
 def test_named_cases_stay_calm(argv: list[str]) -> None:

@@ -132,3 +132,41 @@ def test_graph_text_takes_live_nodes_and_refuses_unknown_formats() -> None:
     assert "    n0 --> n1\n" in graph_text("svc", nodes)
     with pytest.raises(ValueError, match="unknown graph format 'svg'"):
         graph_text("svc", nodes, "svg")
+
+
+STACK = """
+[stack]
+name = "shop"
+
+[process.db]
+command = ["postgres", "-D", "data"]
+ready = "tcp://127.0.0.1:55432"
+
+[process.migrate]
+command = ["python", "-m", "migrate"]
+requires = { db = "ready" }
+
+[process.worker]
+command = ["python", "-m", "worker"]
+requires = { db = "started" }
+
+[process.web]
+command = ["python", "-m", "web"]
+requires = { migrate = "completed" }
+"""
+
+
+def test_a_stack_file_is_drawn_as_bootgate_up_runs_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`bootgate graph bootgate.toml`: one node per process, one more per extra condition."""
+    path = tmp_path / "bootgate.toml"
+    path.write_text(STACK)
+    assert main(["graph", "--format", "dot", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert '"shop"' in text
+    for edge in ('"db" -> "migrate"', '"db.started" -> "worker"', '"migrate" -> "web"'):
+        assert edge in text, text
+    path.write_text(STACK.replace('"started"', '"healthy"'))
+    assert main(["graph", str(path)]) == 2
+    assert "worker" in capsys.readouterr().err

@@ -111,5 +111,8 @@ def test_retry_after_is_passed_on() -> None:
     assert classify_status(503, {"retry-after": "7"}, None) == Verdict("transient", "HTTP 503", 7.0)
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert parse_retry_after("soon") is None
+    assert parse_retry_after("\u00b2") is None  # a superscript two is a digit only to Unicode
+    assert parse_retry_after("\u0661\u0662") is None
+    assert parse_retry_after(" 7 ") == 7.0
     with pytest.raises(ConfigError, match="not an HTTP status"):
         parse_status_set("20x")

@@ -28,6 +28,16 @@ COMMANDS = {
         "what a bootgate service is doing: progress and why it is not ready",
         "_status:add_arguments",
     ),
+    "up": (
+        "_up",
+        "run a stack of processes (bootgate.toml) as one startup graph",
+        "_up:add_arguments",
+    ),
+    "export": (
+        "_export",
+        "write a stack file as Compose, Kubernetes or Nomad configuration",
+        "_export:add_arguments",
+    ),
     "analyze": (
         "_analyze",
         "the critical chain and slowest nodes of the last startup; --svg for a timeline",

@@ -169,8 +169,9 @@ def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
-    if value.strip().isdigit():
-        return float(value.strip())
+    text = value.strip()
+    if text.isascii() and text.isdigit():  # not `²` or `١٢`: digits to Unicode, not to HTTP
+        return float(text)
     import time
     from email.utils import parsedate_to_datetime  # only on this rare path
 

@@ -168,14 +168,14 @@ def tls_context(
     elif ca_file:
         try:
             context.load_verify_locations(cafile=ca_file)
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ssl.SSLError, ValueError) as exc:  # ValueError: a NUL in the path
             raise ConfigError(f"--ca-file: cannot load {ca_file}: {_why(exc)}") from None
     else:
         _trust_the_system(context)
     if cert_file:
         try:
             context.load_cert_chain(cert_file, key_file)
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ssl.SSLError, ValueError) as exc:  # ValueError: a NUL in the path
             raise ConfigError(f"--cert-file: cannot load {cert_file}: {_why(exc)}") from None
     return context
 
