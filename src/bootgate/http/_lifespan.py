@@ -127,8 +127,9 @@ class BootApp:
             finally:
                 inner.close()
                 tg.cancel_scope.cancel()  # an app still in its lifespan after answering
-        if failed:
+        if failed:  # nothing asked for a shutdown: nothing to answer; the process ends
             self._exit()
+            return
         await send(answer)
 
     async def _until_shutdown(self, receive: Receive) -> bool:
