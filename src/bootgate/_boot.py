@@ -284,7 +284,8 @@ class Boot:
         """Raise a warning about `node` while the boot runs (a hook may call it): a `warning`
         event, logged at WARNING, and an entry in the node's `warnings`. The health is `warn`
         while the warning is current: for `lasts` (default 5 minutes), or with `lasts=None`
-        until the node is done; after that it stays in the node's warnings as history."""
+        until the node is done; after that it stays in the node's warnings as history. Call
+        it on the boot's event loop (from a hook or an async step), like every other change."""
         name = node.name if isinstance(node, Node) else node
         runner = self._runner
         if runner is None or not self._launched or runner.store.closed:

@@ -42,3 +42,18 @@ def test_http_imports_no_server_or_framework() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_observability_room_never_imports_http() -> None:
+    """The dashboard uses bootgate.observe, so that room may never import bootgate.http back."""
+    import ast
+    from pathlib import Path
+
+    import bootgate.observe
+
+    for path in Path(bootgate.observe.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith("bootgate.http"), path.name
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("bootgate.http") for a in node.names), path.name
