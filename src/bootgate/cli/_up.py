@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from bootgate import Hook
+from bootgate.observe import History
 
 from ._options import UsageError
 from ._output import err
@@ -65,13 +65,15 @@ def run(namespace: argparse.Namespace, command: list[str]) -> int:
         as_json=namespace.json,
         completes=[p.name for p in stack.processes if stack.goal(p.name).value == "completed"],
     )
-    hooks = [] if namespace.no_history else _history(namespace.history, stack.name)
-    options = Options(http=http, keep_going=namespace.keep_going, adopt_orphans=True, hooks=hooks)
+    history = None if namespace.no_history else _history(namespace.history, stack.name)
+    options = Options(
+        http=http, keep_going=namespace.keep_going, adopt_orphans=True, history=history
+    )
     code: int = anyio.run(up, stack, console, options)
     return code
 
 
-def _history(path: str | None, name: str) -> list[Hook]:
+def _history(path: str | None, name: str) -> History | None:
     """The startup-history hook (timings per start, slow-node warnings), or none if its file
     cannot be opened: a read-only home must not stop a stack, so that is one warning line."""
     import os
@@ -79,7 +81,6 @@ def _history(path: str | None, name: str) -> list[Hook]:
     from pathlib import Path
 
     from bootgate import ConfigError
-    from bootgate.observe import History
 
     if path is None:
         state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
@@ -87,7 +88,7 @@ def _history(path: str | None, name: str) -> list[Hook]:
         path = str(Path(state) / "bootgate" / f"{safe}.sqlite")
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return [History(path)]
+        return History(path)
     except (OSError, sqlite3.Error, ConfigError, ValueError) as exc:
         err(f"warning: no startup history: cannot open {path}: {exc}")
-        return []
+        return None

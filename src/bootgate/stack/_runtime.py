@@ -18,6 +18,7 @@ import anyio
 import anyio.abc
 
 from bootgate import Hook
+from bootgate.observe import History
 
 from ._console import Console
 from ._model import Stack
@@ -52,7 +53,10 @@ class Options:
     env: Mapping[str, str] | None = None
     on_http: Callable[[str], object] | None = None
     hooks: Sequence[Hook] = ()
-    """More hooks for the stack's boot (`bootgate up` adds the startup history's)."""
+    """More hooks for the stack's boot."""
+    history: History | None = None
+    """The startup history to keep (`bootgate up` keeps one): each start's timings, and a
+    process that took 3x its median is a warning in the stack's status."""
     """Called with the base URL once the endpoints listen."""
 
 
@@ -67,6 +71,8 @@ class StackRun:
             stack, sink=console.line, report=console.news, env=self.options.env
         )
         self.boot = build_boot(stack, self.supervisor, hooks=[console.hook, *self.options.hooks])
+        if self.options.history is not None:
+            self.options.history.attach(self.boot)
         self.view = StackView(self.boot, self.supervisor)
         self.url: str | None = None
         """The base URL of the stack's endpoints once they listen."""
