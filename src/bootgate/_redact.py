@@ -19,11 +19,15 @@ _KEY_WORDS = r"pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?k
 _SECRET_KEY = re.compile(rf"(?:{_KEY_WORDS}|auth)", re.IGNORECASE)
 # user:password@ inside any URL-like text; the user stays, the password goes. The password
 # runs to the last '@' of the word, so one holding '@' or '/' goes whole.
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*):(?P<secret>\S*)@")
+_URL_PASSWORD = re.compile(
+    r"(?P<head>(?<![a-zA-Z0-9+.\-])[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]*):(?P<secret>\S*)@"
+)
 _URL_TOKEN = re.compile(r"(?P<head>\bnats://)(?P<secret>[^\s:/@]+)@", re.IGNORECASE)
 # password=..., DB_PASSWORD: ..., "client_secret": "...", in DSNs, query strings, JSON, env.
+# A key starts at a word's start (the lookbehind): tried from inside a word too, the pattern
+# would backtrack at every letter of a long token, quadratic in its length.
 _KEY_VALUE = re.compile(
-    rf"(?P<key>[\"']?[\w.-]*(?:{_KEY_WORDS})[\w.-]*[\"']?\s*[=:]\s*)"
+    rf"(?P<key>(?<![\w.-])[\"']?[\w.-]*(?:{_KEY_WORDS})[\w.-]*[\"']?\s*[=:]\s*)"
     r"(?P<secret>\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s&;'\",}]+)",
     re.IGNORECASE,
 )
@@ -46,8 +50,7 @@ def remember_secret(value: str) -> None:
     from urllib.parse import quote, quote_plus
 
     for spelling in (value, quote(value, safe=""), quote_plus(value), quote(value)):
-        _secrets[spelling] = None
-        _secrets[spelling.lower()] = None  # %2f and %2F alike
+        _secrets[spelling] = None  # matched case-insensitively: %2f and %2F alike
     _pattern = None
 
 

@@ -24,3 +24,11 @@ from bootgate import redact
 def test_passwords_become_stars(text: str, shown: str) -> None:
     """URL passwords and password-like key/value pairs are replaced, the rest kept."""
     assert redact(text) == shown
+
+
+def test_a_long_token_is_read_once_not_backtracked() -> None:
+    """A 100,000-character token (a JWT, base64) passes through unchanged and a secret after
+    it is still found; a pattern that backtracked inside words took minutes on this."""
+    token = "eyJhbGciOiJIUzI1NiJ9" * 5000
+    assert redact(f"reason: {token} end") == f"reason: {token} end"
+    assert redact(f"{token} DB_PASSWORD=hunter22") == f"{token} DB_PASSWORD=***"
