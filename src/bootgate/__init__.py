@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ._boot import Boot, Dependency, Node, Step
     from ._clock import Clock, FakeClock, SystemClock
     from ._context import StepContext
-    from ._duration import format_duration, parse_duration
+    from ._duration import did_you_mean, format_duration, parse_duration
     from ._errors import (
         BootgateError,
         ConfigError,
@@ -86,6 +86,7 @@ _MODULES = {
     "UnknownDependencyError": "_errors",
     "WaitEvent": "_waiting",
     "Waited": "_waiting",
+    "did_you_mean": "_duration",
     "format_duration": "_duration",
     "parse_duration": "_duration",
     "redact": "_redact",
@@ -146,6 +147,7 @@ __all__ = [
     "UnknownDependencyError",
     "WaitEvent",
     "Waited",
+    "did_you_mean",
     "format_duration",
     "parse_duration",
     "redact",

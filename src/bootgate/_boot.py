@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -273,7 +273,7 @@ class Boot:
         """The current immutable snapshot (all nodes pending before the first run)."""
         return (self._runner or self._current()).store.snapshot()
 
-    def subscribe(self) -> AsyncIterator[Status]:
+    def subscribe(self) -> AsyncGenerator[Status, None]:
         """Async iterator of snapshots: the current one, then each change (latest only if slow).
 
         It ends when the run it follows has shut down.

@@ -12,7 +12,7 @@ from ._errors import ConfigError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the `check` path never imports typing
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
     from datetime import timedelta
     from typing import TypeAlias
 
@@ -79,9 +79,13 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def did_you_mean(name: str, valid: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" for the valid name nearest to `name`, or "" when none is near."""
-    import difflib
+def did_you_mean(name: str, valid: Iterable[str], label: Callable[[str], str] = str) -> str:
+    """ " (did you mean 'x'?)" for the valid name nearest to `name`, or "" when none is near.
+
+    Every "unknown option" error of bootgate's (Python, command line, stack file, HTTP layer)
+    uses it; `label` shows a name as its caller spells it (e.g. a Django setting).
+    """
+    import difflib  # only on this error path
 
     close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {label(close[0])!r}?)" if close else ""

@@ -10,7 +10,7 @@ skips intermediate snapshots instead of holding up startup.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
@@ -249,7 +249,7 @@ class StateStore:
             )
         return self._snapshot
 
-    async def subscribe(self) -> AsyncIterator[Status]:
+    async def subscribe(self) -> AsyncGenerator[Status, None]:
         """Yield the current snapshot, then each newer one; ends after the store is closed.
 
         A slow consumer gets the latest snapshot when it asks, skipping any in between.

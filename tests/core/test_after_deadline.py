@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import Callable
 from contextlib import aclosing
-from typing import cast
 
 import anyio
 import pytest
@@ -53,7 +52,7 @@ class ComesBack:
 
 async def first(boot: Boot, condition: Callable[[Status], object]) -> Status:
     """The first snapshot that satisfies `condition`."""
-    statuses = cast("AsyncGenerator[Status, None]", boot.subscribe())
+    statuses = boot.subscribe()
     async with aclosing(statuses):
         async for status in statuses:
             if condition(status):

@@ -4,10 +4,9 @@ beside its own retry or beneath a teardown, and a generator cut short in setup i
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import aclosing
 from types import TracebackType
-from typing import cast
 
 import anyio
 import anyio.to_thread
@@ -50,7 +49,7 @@ class Gauge:
 async def until(boot: Boot, condition: Callable[[Status], bool]) -> Status:
     """The first snapshot for which `condition` holds (a real bound: the failure is a hang)."""
     with anyio.fail_after(10):
-        statuses = cast("AsyncGenerator[Status, None]", boot.subscribe())
+        statuses = boot.subscribe()
         async with aclosing(statuses):
             async for status in statuses:
                 if condition(status):

@@ -8,7 +8,6 @@ one; a bad value is a one-line `ConfigError` naming the option or the variable.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from bootgate import ConfigError, parse_duration
+from bootgate import ConfigError, did_you_mean, parse_duration
 
 from ._access import Access
 from ._paths import Paths, Route
@@ -135,8 +134,7 @@ class GateConfig:
         unknown = sorted(set(options) - set(OPTIONS))
         if unknown:
             name = unknown[0]
-            close = difflib.get_close_matches(name, [*OPTIONS, *also], n=1, cutoff=0.6)
-            hint = f" (did you mean {label(close[0])!r}?)" if close else ""
+            hint = did_you_mean(name, [*OPTIONS, *also], label)
             raise ConfigError(f"unknown option {label(name)!r}{hint}")
 
     def route(self, path: str) -> Route | None:

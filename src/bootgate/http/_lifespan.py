@@ -14,6 +14,7 @@ supervisor to restart it. With "stay", the server goes on answering 503 with the
 from __future__ import annotations
 
 import logging
+from contextlib import aclosing
 from typing import Literal, Unpack
 
 import anyio
@@ -147,11 +148,12 @@ class BootApp:
 
             async def failure() -> None:
                 nonlocal came
-                async for status in self.boot.subscribe():
-                    if status.failed and not status.stopping:
-                        came = False
-                        tg.cancel_scope.cancel()
-                        return
+                async with aclosing(self.boot.subscribe()) as snapshots:
+                    async for status in snapshots:
+                        if status.failed and not status.stopping:
+                            came = False
+                            tg.cancel_scope.cancel()
+                            return
 
             tg.start_soon(shutdown)
             tg.start_soon(failure)

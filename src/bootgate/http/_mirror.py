@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import aclosing
 
 from bootgate import Boot, Status
 
@@ -27,10 +28,11 @@ class Mirror:
 
     async def follow(self, boot: Boot) -> None:
         """Copy every snapshot of `boot` (runs on the loop thread)."""
-        async for status in boot.subscribe():
-            with self._changed:
-                self.latest = status
-                self._changed.notify_all()
+        async with aclosing(boot.subscribe()) as snapshots:
+            async for status in snapshots:
+                with self._changed:
+                    self.latest = status
+                    self._changed.notify_all()
         with self._changed:
             self.ended = True
             self._changed.notify_all()

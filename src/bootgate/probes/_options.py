@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping  # already loaded by the interpreter's start
 
-from bootgate import ConfigError
+from bootgate import ConfigError, did_you_mean
 
 TYPE_CHECKING = False  # not typing's: the cold-start path must not pay for importing typing
 if TYPE_CHECKING:
@@ -19,14 +19,6 @@ if TYPE_CHECKING:
 
 NAMES = ("attempt_timeout", "ca_file", "cert_file", "header", "insecure", "key_file", "status")
 """Every option key, as its flag's name in snake case (`--attempt-timeout` ...)."""
-
-
-def did_you_mean(name: str, valid: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" for the valid name nearest to `name`, or "" when none is near."""
-    import difflib  # only on this error path
-
-    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class ProbeOptions:

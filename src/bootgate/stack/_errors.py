@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from pathlib import Path
 
-from bootgate import ConfigError, redact
+from bootgate import ConfigError, did_you_mean, redact
 
 
 class StackFileError(ConfigError):
@@ -27,7 +25,5 @@ class StackFileError(ConfigError):
         super().__init__(": ".join(p for p in (self.path, section, field, self.problem) if p))
 
 
-def nearest(name: str, valid: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" for the valid name nearest to `name`, or "" when none is near."""
-    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+nearest = did_you_mean
+"""The nearest valid name, as every "unknown" error of bootgate's says it."""

@@ -10,8 +10,8 @@ any is. Everything else is the graph's own snapshot, unchanged.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from types import MappingProxyType
 
 import anyio
@@ -70,7 +70,7 @@ class StackView:
         """Relay changes from the graph and the supervisor to subscribers (run in a task)."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._follow_supervisor)
-            async with _closing(self.boot.subscribe()) as snapshots:
+            async with aclosing(self.boot.subscribe()) as snapshots:
                 async for _ in snapshots:
                     self._wake()
             tg.cancel_scope.cancel()
@@ -122,16 +122,3 @@ class StackView:
         return dataclasses.replace(
             node, phase=Phase.WAITING, error=reason, attempts=life.runs, next_retry_s=None
         )
-
-
-@asynccontextmanager
-async def _closing(iterator: AsyncIterator[Status]) -> AsyncIterator[AsyncIterator[Status]]:
-    """Close the boot's subscription however the block is left (on trio too, where an
-    unclosed async generator is an error)."""
-    try:
-        yield iterator
-    finally:
-        aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            with anyio.CancelScope(shield=True):
-                await aclose()
