@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ._duration import did_you_mean, parse_duration
+from ._duration import did_you_mean, parse_duration, parse_optional_duration
 from ._errors import ConfigError
 
 if TYPE_CHECKING:
@@ -33,10 +33,6 @@ _OPTIONS = (
     "multiplier",
     "jitter",
 )
-
-
-def _optional(value: Duration | None, what: str) -> float | None:
-    return None if value is None else parse_duration(value, what=what)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -80,8 +76,10 @@ class Retry:
         if attempts is not None and attempts < 1:
             raise ConfigError(f"retry attempts must be at least 1, got {attempts}")
         seconds = {
-            "timeout": _optional(timeout, "retry timeout"),
-            "attempt_timeout": _optional(attempt_timeout, "retry attempt_timeout"),
+            "timeout": parse_optional_duration(timeout, what="retry timeout"),
+            "attempt_timeout": parse_optional_duration(
+                attempt_timeout, what="retry attempt_timeout"
+            ),
             "interval": parse_duration(interval, what="retry interval"),
             "max_interval": parse_duration(max_interval, what="retry max_interval"),
         }

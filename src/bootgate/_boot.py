@@ -12,7 +12,7 @@ import anyio
 
 from ._backoff import STEP_RETRY, RandomSource, Retry, wait_retry
 from ._clock import Clock, SystemClock
-from ._duration import did_you_mean, parse_duration
+from ._duration import did_you_mean, parse_duration, parse_optional_duration
 from ._errors import ConfigError, StartupTimeout
 from ._events import Hook, LoggingHook
 from ._exclusive import ExclusiveLock
@@ -81,10 +81,6 @@ class _CallableProbe:
 
     async def __call__(self) -> ProbeResult:
         return await self._fn()
-
-
-def _seconds(value: Duration | None, what: str) -> float | None:
-    return None if value is None else parse_duration(value, what=what)
 
 
 def _after_deadline(value: object) -> AfterDeadline:
@@ -171,10 +167,10 @@ class Boot:
             probe=probe,
             requires=self._names(requires),
             retry=retry or wait_retry(),
-            budget=_seconds(budget, f"{name}: budget"),
+            budget=parse_optional_duration(budget, what=f"{name}: budget"),
             optional=optional,
             critical=critical,
-            recheck=_seconds(recheck, f"{name}: recheck"),
+            recheck=parse_optional_duration(recheck, what=f"{name}: recheck"),
             fail_fast=fail_fast,
             after_deadline=None if after_deadline is None else _after_deadline(after_deadline),
         )
@@ -234,8 +230,8 @@ class Boot:
                 fn=function,
                 requires=self._names(requires),
                 retry=retry,
-                timeout=_seconds(timeout, f"{step_name}: timeout"),
-                budget=_seconds(budget, f"{step_name}: budget"),
+                timeout=parse_optional_duration(timeout, what=f"{step_name}: timeout"),
+                budget=parse_optional_duration(budget, what=f"{step_name}: budget"),
                 optional=optional,
                 critical=critical,
                 takes_context=takes_argument(function),
@@ -292,7 +288,7 @@ class Boot:
             raise ConfigError(f"cannot warn about {name!r}: {self.name} is not running")
         if name not in runner.specs:
             raise ConfigError(f"cannot warn about {name!r}: {self.name} has no such node")
-        runner.warn(name, message, _seconds(lasts, "lasts"))
+        runner.warn(name, message, parse_optional_duration(lasts, what="lasts"))
 
     def mark_stopping(self) -> None:
         """Drop readiness now, before teardown: the first act of a graceful shutdown."""
@@ -324,7 +320,9 @@ class Boot:
         `after_deadline` says. With `wait=False` the block is entered at once while startup goes
         on (an HTTP server answering probes meanwhile), and `after_deadline` applies.
         """
-        return self._run(wait=wait, limit=_seconds(timeout, "timeout"), heal=not wait)
+        return self._run(
+            wait=wait, limit=parse_optional_duration(timeout, what="timeout"), heal=not wait
+        )
 
     @asynccontextmanager
     async def _run(self, *, wait: bool, limit: float | None, heal: bool) -> AsyncIterator[Status]:

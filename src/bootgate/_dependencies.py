@@ -9,11 +9,11 @@ dependency answers again.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 from . import _testmode
 from ._duration import format_duration
+from ._environ import UNBOUNDED_ATTEMPTS
 from ._events import EventKind
 from ._spec import DependencySpec
 from ._waiting import WaitEvent, wait_until_ready
@@ -74,7 +74,7 @@ async def _heal(run: Runner, spec: DependencySpec, first: float, why: str, tried
     store.went_overdue(name, clock.now(), reason=f"outlasted its startup deadline: {why}")
     run.emit(EventKind.OVERDUE, name, f'{why}; still waiting for it (after_deadline="heal")')
     policy = spec.retry.replace(
-        attempts=sys.maxsize, timeout=None, interval=spec.retry.max_interval
+        attempts=UNBOUNDED_ATTEMPTS, timeout=None, interval=spec.retry.max_interval
     )
 
     def attempt_began(attempt: int) -> None:
@@ -118,7 +118,7 @@ async def watch(run: Runner, spec: DependencySpec, interval: float) -> None:
     store, clock = run.store, run.clock
     # Runtime loss never fails the node: the wait back has no deadline, only a bound on
     # attempts no run reaches (test mode caps it; the next look then carries on).
-    until_back = spec.retry.replace(attempts=sys.maxsize, timeout=None)
+    until_back = spec.retry.replace(attempts=UNBOUNDED_ATTEMPTS, timeout=None)
     lost = False
     tried = 0  # attempts since it was lost, over the looks it took
 

@@ -47,6 +47,11 @@ def parse_duration(value: Duration, *, what: str = "duration") -> float:
     return seconds
 
 
+def parse_optional_duration(value: Duration | None, *, what: str = "duration") -> float | None:
+    """`parse_duration`, with None passed through (an option that may be left unset)."""
+    return None if value is None else parse_duration(value, what=what)
+
+
 def _parse_text(text: str, what: str, original: str) -> float:
     try:
         return float(text)

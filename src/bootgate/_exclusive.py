@@ -8,32 +8,11 @@ lock is lost while the attempt runs (the database connection that *is* the lock 
 not renewed in time), the attempt is cancelled and `LockLost` is raised: the work must not go on
 believing it is alone.
 
-Wiring into the runner (a few lines; nothing here imports the runner):
-
-- `Boot.step(..., exclusive=lock)` stores the lock on the node's spec (`NodeSpec.exclusive`,
-  an `ExclusiveLock | None`).
-- Where `Runner._run_step` calls `self._attempt(spec, ctx)`, an exclusive step calls instead::
-
-      def waiting(reason: str) -> None:          # called on each change of the reason
-          self._set(name, phase=Phase.WAITING, reason=reason)
-          self._emit(EventKind.PROGRESS, name, reason)
-
-      async def attempt(lease: Lease) -> Any:
-          ctx.fence = lease.fence                 # None for locks without fencing tokens
-          self._set(name, phase=Phase.STARTING, reason=None)
-          return await self._attempt(spec, ctx)
-
-      value = await run_exclusive(spec.exclusive, waiting, attempt, clock=self._clock)
-
-  `LockLost` is an ordinary exception, so the step's retry policy applies: the next attempt
-  waits for the lock again (someone else may hold it now) and a well-written step then finds
-  its work done. The wait is not part of the step's `timeout`, which bounds the attempt alone;
-  it is visible in every view instead, as phase `waiting` with the holder in the reason.
-- `StepContext` gains `fence: int | None = None`, documented as the fencing token of the lock
-  held for this attempt.
-
-For a generator step the lock is held through its setup (until it yields), as `_attempt`
-returns then.
+`@boot.step(exclusive=lock)` runs each attempt of a step through `run_exclusive`
+(`_step_attempts._locked`): the step is in phase `waiting`, with the holder, while it waits;
+`ctx.fence` carries the lease's fencing token; `LockLost` is an ordinary error, so the step's
+retry policy decides what comes next. The wait is not part of the step's `timeout`. For a
+generator step the lock is held through its setup (until it yields).
 """
 
 from __future__ import annotations

@@ -33,7 +33,9 @@ try:
     from prometheus_client.core import GaugeMetricFamily, Metric
     from prometheus_client.registry import Collector
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise MissingExtraError("prometheus", "prometheus", "prometheus_client") from exc
+    raise MissingExtraError(
+        "prometheus", "prometheus", "prometheus_client", feature="Prometheus metrics"
+    ) from exc
 
 
 class PrometheusMetrics:
