@@ -9,8 +9,8 @@ import anyio
 import pytest
 
 from bootgate import Boot
-from bootgate.http import Gate
-from bootgate.stack._server import HEAD_LIMIT, Message, Receive, Send, serve
+from bootgate.http import Gate, Message, Receive, Send
+from bootgate.stack._server import HEAD_LIMIT, serve
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ from ._access import Access
 from ._checks import check_report
 from ._config import GateConfig, GateOptions
 from ._decision import PASS, Decision, Hold, Pass, Stream, after_hold, decide, settled
-from ._gate import TRY_AGAIN_LATER, Gate
+from ._gate import TRY_AGAIN_LATER, Gate, not_found
 from ._keeper import Gatekeeper
 from ._lifespan import BootApp, asgi
 from ._paths import Paths, Route
@@ -56,6 +56,7 @@ __all__ = [
     "decide",
     "gate_document",
     "health_document",
+    "not_found",
     "settled",
     "stop_on_signals",
     "wsgi",

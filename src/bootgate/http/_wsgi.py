@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
+from http import HTTPStatus
 from typing import Unpack
 
 import anyio.from_thread
@@ -29,14 +30,6 @@ from ._signals import stop_on_signals
 from ._source import present
 from ._sse import KEEP_ALIVE, PREAMBLE, encode_event, reading
 from ._types import Environ, StartResponse, WSGIApp
-
-_REASONS = {
-    200: "OK",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    503: "Service Unavailable",
-}
 
 
 def wsgi_request(environ: Environ) -> Request:
@@ -187,7 +180,10 @@ class WsgiGate:
 
 
 def _status_line(code: int) -> str:
-    return f"{code} {_REASONS.get(code, '')}".rstrip()
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:  # a code the standard library has no phrase for
+        return str(code)
 
 
 def _soon(portal: anyio.from_thread.BlockingPortal, fn: Callable[[], object]) -> None:

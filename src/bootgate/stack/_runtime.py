@@ -149,19 +149,12 @@ class StackRun:
     async def _serve_http(
         self, address: tuple[str, int], *, task_status: anyio.abc.TaskStatus[None]
     ) -> None:
-        from bootgate.http import Gate
+        from bootgate.http import Gate, not_found
 
-        from ._server import Message, Receive, Send, serve
+        from ._server import serve
 
-        async def nothing_else(scope: Message, receive: Receive, send: Send) -> None:
-            # A stack has no application of its own: past the gate, every path is 404.
-            if scope["type"] != "http":
-                return
-            headers = [(b"content-type", b"text/plain")]
-            await send({"type": "http.response.start", "status": 404, "headers": headers})
-            await send({"type": "http.response.body", "body": b"not found\n"})
-
-        gate = Gate(nothing_else, self.view, dashboard=self.stack.dashboard)
+        # A stack has no application of its own: past the gate, every path is 404.
+        gate = Gate(not_found, self.view, dashboard=self.stack.dashboard)
         host, port = address
         async with anyio.create_task_group() as tg:
             bound = await tg.start(serve, gate, host, port)

@@ -12,30 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from http import HTTPStatus
 from urllib.parse import unquote
 
 import anyio
 import anyio.abc
 
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
+from bootgate.http import ASGIApp, Message
 
 HEAD_LIMIT = 16 * 1024
 BODY_LIMIT = 64 * 1024
 #: A client has this long to send its request head.
 HEAD_TIMEOUT = 10.0
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    413: "Content Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 class BadRequest(Exception):
@@ -145,7 +133,7 @@ class _Exchange:
     async def _send_head(self, complete: bytes | None, first: bytes = b"") -> None:
         start = self.started or {"status": 500, "headers": []}
         status = int(start["status"])
-        lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}".encode()]
+        lines = [f"HTTP/1.1 {status} {_reason(status)}".encode()]
         names = set()
         for name, value in start.get("headers", []):
             names.add(bytes(name).lower())
@@ -217,8 +205,15 @@ def _scope(
 async def _plain(stream: anyio.abc.SocketStream, status: int, text: str) -> None:
     body = (text + "\n").encode()
     head = (
-        f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\ncontent-type: text/plain\r\n"
+        f"HTTP/1.1 {status} {_reason(status)}\r\ncontent-type: text/plain\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     ).encode()
     with contextlib.suppress(OSError, anyio.BrokenResourceError):
         await stream.send(head + body)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a code the standard library has no phrase for
+        return "Status"
