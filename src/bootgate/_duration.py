@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     """What every option that takes a duration accepts: "250ms", 2.5 (seconds), timedelta."""
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)")
+_PART = r"(\d+(?:\.\d*)?|\.\d+)(ms|s|m|h)"  # compiled (and cached by `re`) on first use
 
 
 def parse_duration(value: Duration, *, what: str = "duration") -> float:
@@ -59,7 +59,7 @@ def _parse_text(text: str, what: str, original: str) -> float:
         pass
     pos = 0
     total = 0.0
-    for match in _PART.finditer(text):
+    for match in re.finditer(_PART, text):
         if match.start() != pos:
             break
         total += float(match.group(1)) * _UNITS[match.group(2)]

@@ -24,6 +24,8 @@ WAIT_DURATIONS = {
     "interval": "50ms",
     "max_interval": "250ms",
 }
+#: The same defaults in seconds, so a run that sets none parses nothing.
+WAIT_SECONDS = {"timeout": 60.0, "attempt_timeout": 3.0, "interval": 0.05, "max_interval": 0.25}
 #: An attempt count that stands for "no bound" once `timeout` is 0 (none): a policy must bound
 #: attempts or time, and this bound is never reached.
 UNBOUNDED_ATTEMPTS = 2**62

@@ -136,3 +136,12 @@ def test_a_bad_variable_fails_the_declaration(monkeypatch: pytest.MonkeyPatch) -
     boot, clock, _ = fake_boot()
     with pytest.raises(ConfigError, match="BOOTGATE_INTERVAL"):
         boot.dependency("db", Scripted(0, [Ready()], clock))
+
+
+def test_the_defaults_in_seconds_match_the_written_ones_and_the_policy() -> None:
+    """WAIT_SECONDS (what a run that sets nothing uses) says what WAIT_DURATIONS and
+    WAIT_RETRY say: one set of defaults, written three ways for three readers."""
+    from bootgate._environ import WAIT_DURATIONS, WAIT_SECONDS
+
+    assert wait_options(WAIT_DURATIONS, {}) == WAIT_SECONDS
+    assert {name: getattr(WAIT_RETRY, name) for name in WAIT_SECONDS} == WAIT_SECONDS

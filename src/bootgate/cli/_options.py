@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import bootgate
 import bootgate.probes
-from bootgate._environ import WAIT_DURATIONS, header_lines, variable, wait_options
+from bootgate._environ import WAIT_DURATIONS, WAIT_SECONDS, header_lines, variable, wait_options
 
 from ._output import out
 
@@ -107,12 +107,11 @@ class Settings:
         given = {name: getattr(namespace, name) for name in (*WAIT_DURATIONS, "attempts")}
         try:
             self.retry: dict[str, float | int | None] = wait_options(given, env)
-            defaults = wait_options(WAIT_DURATIONS, {})
         except bootgate.ConfigError as exc:
             raise UsageError(str(exc)) from None
         #: Each duration in seconds (None: none), from flag, environment or default.
         self.durations: dict[str, float | None] = {
-            name: self.retry.get(name, defaults[name]) for name in WAIT_DURATIONS
+            name: self.retry.get(name, WAIT_SECONDS[name]) for name in WAIT_DURATIONS
         }
         self.flags: dict[str, bool] = {}
         for name in FLAGS:
