@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -274,3 +275,41 @@ def test_a_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
         OpenTelemetryHook()
     assert info.value.extra == "opentelemetry"
     assert str(info.value).startswith("OpenTelemetryHook needs")
+
+
+async def test_a_wait_for_a_lock_is_an_event_on_the_steps_span(
+    hook: OpenTelemetryHook, exporter: InMemorySpanExporter, tmp_path: Path
+) -> None:
+    """An exclusive step that waits for its lock carries a waiting_for_lock event naming the
+    holder, as every other kind of event the boot sends becomes one on the node's span."""
+    import anyio
+
+    from bootgate import Boot, locks
+
+    path = tmp_path / "migrations.lock"
+    held = anyio.Event()
+    boot = Boot("svc", hooks=[hook])
+
+    @boot.step(exclusive=locks.file(path))
+    async def migrate() -> None:
+        pass
+
+    async def holder(lease: locks.Lease) -> None:
+        await held.wait()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(locks.run_exclusive, locks.file(path), print, holder)
+        await anyio.sleep(0.05)
+        async with boot.running(wait=False):
+            with anyio.fail_after(10):
+                while boot.status().nodes["migrate"].phase.value != "waiting":
+                    await anyio.sleep(0.01)
+            held.set()
+            with anyio.fail_after(10):
+                while not boot.ready:
+                    await anyio.sleep(0.01)
+    events = [e for e in spans(exporter)["step migrate"].events if e.name == "waiting_for_lock"]
+    assert events
+    assert str((events[0].attributes or {})["bootgate.message"]).startswith(
+        "lock migrations.lock held by "
+    )

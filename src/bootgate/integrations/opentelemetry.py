@@ -172,6 +172,8 @@ class OpenTelemetryHook:
         elif kind in (EventKind.FAILED, EventKind.DEGRADED):
             span.set_status(self._error(node.reason or event.message))
             self._close(run, span, node, at)
+        else:  # waiting for a lock or a thread, overdue, a warning, ...: an event with its words
+            span.add_event(kind.value, {"bootgate.message": event.message}, timestamp=at)
 
     def _open(self, run: _Run, event: Event, node: NodeStatus) -> Span:
         start = node.started_s if node.started_s is not None else event.at_s
